@@ -1,0 +1,15 @@
+package amoeba.tools;
+
+import amoeba.tools.bench.CapBench;
+import amoeba.tools.bench.FlipBench;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code amoeba bench NAME}: every benchmark measures a baseline and the thing itself in the
+ * same run and prints ratios (a table, or one JSON object with {@code --json}).
+ */
+@Command(
+    name = "bench",
+    description = "Measure a layer beside its baseline, in the same run.",
+    subcommands = {CapBench.class, FlipBench.class})
+final class BenchCommand {}
