@@ -1,0 +1,624 @@
+package amoeba.flip;
+
+import amoeba.flip.fragment.Reassembler;
+import amoeba.flip.net.Network;
+import amoeba.flip.net.Station;
+import amoeba.flip.security.PacketAuthenticator;
+import amoeba.flip.security.ReplayWindow;
+import amoeba.flip.stats.DropCounters;
+import amoeba.flip.stats.DropReason;
+import amoeba.flip.wire.FlipAddress;
+import amoeba.flip.wire.FlipHeader;
+import amoeba.flip.wire.PacketCheck;
+import amoeba.flip.wire.PacketFlags;
+import amoeba.flip.wire.PacketType;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.random.RandomGenerator;
+import org.tinylog.Logger;
+
+/**
+ * The FLIP box of one board JVM: it owns the networks, registers endpoints, keeps the hint
+ * cache, answers and sends LOCATE / HEREIS / NOTHERE, fragments and reassembles messages.
+ *
+ * <p>Reliability does not live here: FLIP is a datagram service, and a message may be lost,
+ * duplicated or reordered like the packets of the networks below it (a message is whole or not
+ * delivered at all). RPC and group communication above add retransmission, duplicate
+ * suppression and order (docs/architecture.md). The box does hold
+ * packets for a destination that is being located, and resends a packet that came back as
+ * NOTHERE once the destination is found again: that is what makes migration invisible.
+ *
+ * <p>Threads: whoever waits leads the read of the first network ({@link Pump}); each further
+ * network has a reader thread of its own; one housekeeping thread retries locates, expires
+ * reassembly, and reads the first network while nobody else does.
+ */
+public final class FlipBox implements AutoCloseable {
+  private static final long HOUSEKEEPING_NANOS = 20_000_000L;
+  /** The housekeeper leaves the network to threads with a purpose for this long after them. */
+  private static final long IDLE_GRACE_NANOS = 10_000_000L;
+  private static final int HINT_CAPACITY = 65_536;
+  private static final int POOLED_MESSAGES = 1024;
+
+  private final BoxConfig config;
+  private final List<Network> networks;
+  private final List<Pump> pumps;
+  private final Pump primary;
+  private final long epoch;
+  private final long boxAddress;
+  private final AtomicInteger sequence = new AtomicInteger();
+  private final AtomicInteger messageIds = new AtomicInteger();
+  private final PacketAuthenticator authenticator;
+  private final PacketCheck check;
+  private final Reassembler reassembler;
+  private final DropCounters drops = new DropCounters();
+  private final EnumMap<Traffic, LongAdder> traffic = new EnumMap<>(Traffic.class);
+  private final ConcurrentHashMap<Long, Endpoint> endpoints = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, CopyOnWriteArrayList<Endpoint>> groups =
+      new ConcurrentHashMap<>();
+  private final HintCache hints = new HintCache(HINT_CAPACITY);
+  private final ConcurrentHashMap<Long, Locating> locating = new ConcurrentHashMap<>();
+  private final MessagePool pool;
+  private final ThreadLocal<ByteBuffer> txBuffer;
+  private final int maxPacketBytes;
+  private final RandomGenerator random;
+  private final List<Thread> threads = new ArrayList<>();
+  private volatile boolean closed;
+
+  /**
+   * @param networks the networks this box is attached to; the first is read by waiting threads
+   * @param random source of the epoch and of endpoint addresses (SecureRandom in production)
+   */
+  public FlipBox(BoxConfig config, List<Network> networks, RandomGenerator random) {
+    if (networks.isEmpty()) {
+      throw new IllegalArgumentException("a box needs at least one network");
+    }
+    this.config = config;
+    this.networks = List.copyOf(networks);
+    this.random = random;
+    this.epoch = random.nextLong();
+    this.boxAddress = FlipAddress.randomPrivate(random);
+    byte[] key = config.poolKey();
+    if (key == null) {
+      Logger.warn("FLIP box has no pool key: packets are not authenticated");
+    }
+    this.authenticator = key == null ? null : new PacketAuthenticator(key);
+    this.check =
+        new PacketCheck(
+            config.poolId(), authenticator, new ReplayWindow(4096), config.maxMessageBytes(), drops);
+    this.reassembler =
+        new Reassembler(
+            config.maxMessageBytes(), config.reassemblyBytesPerSource(),
+            config.reassemblyBytesTotal(), config.reassemblyTimeoutNanos(), System::nanoTime,
+            drops);
+    for (Traffic t : Traffic.values()) {
+      traffic.put(t, new LongAdder());
+    }
+    this.maxPacketBytes = networks.stream().mapToInt(Network::maxPacketBytes).max().getAsInt();
+    this.txBuffer = ThreadLocal.withInitial(() -> ByteBuffer.allocate(maxPacketBytes));
+    this.pool = new MessagePool(POOLED_MESSAGES, maxPacketBytes);
+    List<Pump> ps = new ArrayList<>();
+    for (Network n : this.networks) {
+      ps.add(new Pump(n, this::dispatch));
+    }
+    this.pumps = List.copyOf(ps);
+    this.primary = pumps.get(0);
+    for (int i = 1; i < pumps.size(); i++) {
+      Pump p = pumps.get(i);
+      threads.add(start("flip-rx-" + p.network().name(), () -> p.await(() -> closed, Long.MAX_VALUE)));
+    }
+    threads.add(start("flip-housekeeper", this::housekeep));
+  }
+
+  private static Thread start(String name, Runnable body) {
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  // ---- endpoints ----------------------------------------------------------------------------
+
+  /**
+   * Registers an endpoint that receives what is sent to {@code publicOf(privateAddress)}.
+   * Several boxes may register the same address (a replicated server); one box may not twice.
+   */
+  public Endpoint open(long privateAddress) {
+    long pub = FlipAddress.publicOf(privateAddress);
+    Endpoint e = new Endpoint(this, pub, config.inboxCapacity());
+    if (endpoints.putIfAbsent(pub, e) != null) {
+      throw new IllegalStateException("address " + FlipAddress.toString(pub) + " is already open here");
+    }
+    hints.forget(pub); // it is here now, wherever it was before
+    return e;
+  }
+
+  /** An endpoint at a fresh random address: what a client or a new process instance uses. */
+  public Endpoint openRandom() {
+    while (true) {
+      try {
+        return open(FlipAddress.randomPrivate(random));
+      } catch (IllegalStateException taken) {
+        // 2^-56 odds; draw again
+      }
+    }
+  }
+
+  void closed(Endpoint e) {
+    endpoints.remove(e.address(), e);
+    for (Map.Entry<Long, CopyOnWriteArrayList<Endpoint>> g : groups.entrySet()) {
+      g.getValue().remove(e);
+    }
+  }
+
+  void join(Endpoint e, long group) {
+    groups.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>()).addIfAbsent(e);
+  }
+
+  void leave(Endpoint e, long group) {
+    CopyOnWriteArrayList<Endpoint> members = groups.get(group);
+    if (members != null) {
+      members.remove(e);
+    }
+  }
+
+  /** Wakes waiting threads whose condition may have changed outside the read loop. */
+  void wake() {
+    primary.signal();
+  }
+
+  /** Waits on the first network's pump: see {@link Pump#await}. */
+  boolean await(java.util.function.BooleanSupplier ready, long deadlineNanos) {
+    return primary.await(ready, deadlineNanos);
+  }
+
+  // ---- sending ------------------------------------------------------------------------------
+
+  /**
+   * Sends one message (position to limit, left unchanged) from {@code source} to one endpoint.
+   * Never blocks for long: an unknown destination is located in the background and the packets
+   * wait for it (at most {@link BoxConfig#pendingPacketsPerDestination()}, at most the locate
+   * timeout).
+   */
+  void send(long source, long destination, ByteBuffer message) {
+    checkSize(message);
+    traffic.get(Traffic.MESSAGES_SENT).increment();
+    Endpoint local = endpoints.get(destination);
+    if (local != null) {
+      traffic.get(Traffic.LOCAL_DELIVERIES).increment();
+      deliverCopy(local, source, destination, message, message.position(), message.remaining());
+      primary.signal();
+      return;
+    }
+    HintCache.Route route = hints.get(destination);
+    int fragment = fragmentBytes(route == null ? null : route.network());
+    int total = message.remaining();
+    int id = messageIds.incrementAndGet();
+    int offset = 0;
+    do {
+      int length = Math.min(fragment, total - offset);
+      ByteBuffer packet =
+          build(PacketType.UNIDATA, destination, source, id, message, offset, length, total);
+      if (route != null) {
+        transmit(route.network(), packet, route.station());
+      } else {
+        holdForLocate(destination, packet);
+      }
+      offset += length;
+    } while (offset < total);
+  }
+
+  /** Sends one message to every member of a group address, in this box and on every network. */
+  void multicast(long source, long group, ByteBuffer message) {
+    checkSize(message);
+    traffic.get(Traffic.MESSAGES_SENT).increment();
+    CopyOnWriteArrayList<Endpoint> members = groups.get(group);
+    if (members != null && !members.isEmpty()) {
+      for (Endpoint e : members) {
+        deliverCopy(e, source, group, message, message.position(), message.remaining());
+      }
+      primary.signal();
+    }
+    int total = message.remaining();
+    int id = messageIds.incrementAndGet();
+    for (Network n : networks) {
+      int fragment = fragmentBytes(n);
+      int offset = 0;
+      do {
+        int length = Math.min(fragment, total - offset);
+        ByteBuffer packet =
+            build(PacketType.MULTIDATA, group, source, id, message, offset, length, total);
+        broadcast(n, packet);
+        offset += length;
+      } while (offset < total);
+    }
+  }
+
+  private void checkSize(ByteBuffer message) {
+    if (message.remaining() > config.maxMessageBytes()) {
+      throw new IllegalArgumentException(
+          "message of " + message.remaining() + " bytes exceeds the limit of "
+              + config.maxMessageBytes());
+    }
+  }
+
+  private int fragmentBytes(Network n) {
+    int limit = n == null ? minPacketBytes() : n.maxPacketBytes();
+    return Math.min(config.fragmentBytes(), limit - FlipHeader.LENGTH - FlipHeader.TAG_LENGTH);
+  }
+
+  private int minPacketBytes() {
+    int min = Integer.MAX_VALUE;
+    for (Network n : networks) {
+      min = Math.min(min, n.maxPacketBytes());
+    }
+    return min;
+  }
+
+  /** Builds one packet in this thread's transmit buffer: header, payload slice, tag. */
+  private ByteBuffer build(
+      PacketType type, long dst, long src, int messageId, ByteBuffer message, int offset,
+      int length, int total) {
+    ByteBuffer b = txBuffer.get();
+    b.clear();
+    FlipHeader.write(
+        b, 0, type, authenticator == null ? 0 : PacketFlags.AUTHENTICATED, config.maxHops(),
+        config.poolId(), messageId, dst, src, length, offset, total, 0, 0);
+    b.put(FlipHeader.LENGTH, message, message.position() + offset, length);
+    b.limit(FlipHeader.LENGTH + length);
+    return b;
+  }
+
+  /** Stamps epoch and sequence, signs, and sends one packet to one station. */
+  private void transmit(Network n, ByteBuffer packet, Station to) {
+    seal(packet);
+    try {
+      n.send(packet, to);
+      traffic.get(Traffic.PACKETS_SENT).increment();
+    } catch (IOException e) {
+      drops.increment(DropReason.SEND_FAILED);
+      Logger.debug("{}: send failed: {}", n.name(), e.getMessage());
+    }
+  }
+
+  private void broadcast(Network n, ByteBuffer packet) {
+    seal(packet);
+    try {
+      n.broadcast(packet);
+      traffic.get(Traffic.PACKETS_SENT).increment();
+    } catch (IOException e) {
+      drops.increment(DropReason.SEND_FAILED);
+      Logger.debug("{}: broadcast failed: {}", n.name(), e.getMessage());
+    }
+  }
+
+  /**
+   * Every packet leaves with this box's epoch and a fresh sequence number (the receivers'
+   * replay windows), then its tag. Packets are resealed when resent, so a returned NOTHERE can
+   * go out again.
+   */
+  private void seal(ByteBuffer packet) {
+    FlipHeader.epoch(packet, 0, epoch);
+    FlipHeader.sequence(packet, 0, sequence.incrementAndGet());
+    int length = FlipHeader.LENGTH + FlipHeader.length(packet, 0);
+    if (authenticator != null) {
+      FlipHeader.flags(packet, 0, FlipHeader.flags(packet, 0) | PacketFlags.AUTHENTICATED);
+      packet.limit(authenticator.sign(packet, 0, length));
+    } else {
+      FlipHeader.flags(packet, 0, FlipHeader.flags(packet, 0) & ~PacketFlags.AUTHENTICATED);
+      packet.limit(length);
+    }
+    packet.position(0);
+  }
+
+  // ---- locate -------------------------------------------------------------------------------
+
+  /** A destination being located, with the packets waiting for it. */
+  private static final class Locating {
+    final long startedNanos;
+    volatile long lastSentNanos;
+    final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+
+    Locating(long now) {
+      startedNanos = now;
+      lastSentNanos = now;
+    }
+  }
+
+  /**
+   * Blocks until {@code address} is known to be reachable (a hint, or held locally), for at
+   * most {@code timeoutNanos}. Returns false when nobody answered.
+   */
+  boolean locate(long address, long timeoutNanos) {
+    if (endpoints.containsKey(address) || hints.get(address) != null) {
+      return true;
+    }
+    startLocate(address);
+    return primary.await(
+        () -> hints.get(address) != null || endpoints.containsKey(address),
+        System.nanoTime() + timeoutNanos);
+  }
+
+  /** Forgets where {@code address} lives (after repeated failures): the next send locates. */
+  public void forget(long address) {
+    hints.forget(address);
+  }
+
+  private Locating startLocate(long address) {
+    Locating fresh = new Locating(System.nanoTime());
+    Locating l = locating.putIfAbsent(address, fresh);
+    if (l == null) {
+      sendLocate(address);
+      return fresh;
+    }
+    return l;
+  }
+
+  private void holdForLocate(long destination, ByteBuffer packet) {
+    Locating l = startLocate(destination);
+    synchronized (l) {
+      if (l.pending.size() >= config.pendingPacketsPerDestination()) {
+        drops.increment(DropReason.NO_ROUTE);
+        return;
+      }
+      byte[] copy = new byte[packet.limit()];
+      packet.get(0, copy);
+      l.pending.add(copy);
+    }
+    // HEREIS may have arrived between the route lookup and now: flush if so.
+    HintCache.Route route = hints.get(destination);
+    if (route != null) {
+      flush(destination, route);
+    }
+  }
+
+  private void sendLocate(long address) {
+    traffic.get(Traffic.LOCATES_SENT).increment();
+    ByteBuffer packet =
+        build(PacketType.LOCATE, address, boxAddress, 0, ByteBuffer.allocate(0), 0, 0, 0);
+    for (Network n : networks) {
+      broadcast(n, packet);
+    }
+  }
+
+  private void flush(long address, HintCache.Route route) {
+    Locating l = locating.remove(address);
+    if (l == null) {
+      return;
+    }
+    byte[][] packets;
+    synchronized (l) {
+      packets = l.pending.toArray(new byte[0][]);
+      l.pending.clear();
+    }
+    for (byte[] p : packets) {
+      traffic.get(Traffic.RESENT_AFTER_LOCATE).increment();
+      ByteBuffer b = txBuffer.get();
+      b.clear();
+      b.put(p);
+      b.flip();
+      FlipHeader.type(b, 0, PacketType.UNIDATA);
+      transmit(route.network(), b, route.station());
+    }
+  }
+
+  // ---- receiving ----------------------------------------------------------------------------
+
+  /** Handles one received packet; called by the leader of a network's pump. Never throws. */
+  private void dispatch(ByteBuffer packet, Station from, Network network) {
+    traffic.get(Traffic.PACKETS_RECEIVED).increment();
+    int length = packet.remaining();
+    if (!check.admit(packet, 0, length)) {
+      return;
+    }
+    if (FlipHeader.epoch(packet, 0) == epoch) {
+      return; // our own broadcast, looped back: local members were served at send time
+    }
+    PacketType type = FlipHeader.type(packet, 0);
+    long src = FlipHeader.source(packet, 0);
+    long dst = FlipHeader.destination(packet, 0);
+    switch (type) {
+      case LOCATE -> {
+        hints.learn(src, network, from);
+        if (endpoints.containsKey(dst)) {
+          traffic.get(Traffic.HEREIS_SENT).increment();
+          ByteBuffer reply =
+              build(PacketType.HEREIS, src, dst, 0, ByteBuffer.allocate(0), 0, 0, 0);
+          transmit(network, reply, from);
+        }
+      }
+      case HEREIS -> {
+        hints.learn(src, network, from);
+        HintCache.Route route = hints.get(src);
+        if (route != null) {
+          flush(src, route);
+        }
+        primary.signal();
+      }
+      case UNIDATA -> {
+        hints.learn(src, network, from);
+        Endpoint e = endpoints.get(dst);
+        if (e == null) {
+          returnNotHere(packet, network, from);
+        } else {
+          receiveData(packet, src, dst, List.of(e));
+        }
+      }
+      case MULTIDATA -> {
+        hints.learn(src, network, from);
+        CopyOnWriteArrayList<Endpoint> members = groups.get(dst);
+        if (members != null && !members.isEmpty()) {
+          receiveData(packet, src, dst, members);
+        }
+      }
+      case NOTHERE -> {
+        traffic.get(Traffic.NOTHERE_RECEIVED).increment();
+        hints.forget(dst, from);
+        // The packet came back whole: send it again once dst is found (migration).
+        FlipHeader.type(packet, 0, PacketType.UNIDATA);
+        holdForLocate(dst, packet);
+      }
+      case UNTRUSTED -> drops.increment(DropReason.NO_ROUTE);
+      default -> drops.increment(DropReason.BAD_TYPE);
+    }
+  }
+
+  private void returnNotHere(ByteBuffer packet, Network network, Station from) {
+    drops.increment(DropReason.NOT_HERE);
+    traffic.get(Traffic.NOTHERE_SENT).increment();
+    ByteBuffer b = txBuffer.get();
+    b.clear();
+    b.put(0, packet, 0, FlipHeader.LENGTH + FlipHeader.length(packet, 0));
+    b.limit(FlipHeader.LENGTH + FlipHeader.length(packet, 0));
+    FlipHeader.type(b, 0, PacketType.NOTHERE);
+    transmit(network, b, from);
+  }
+
+  private void receiveData(ByteBuffer packet, long src, long dst, List<Endpoint> to) {
+    int length = FlipHeader.length(packet, 0);
+    int offset = FlipHeader.offset(packet, 0);
+    int total = FlipHeader.total(packet, 0);
+    if (offset == 0 && length == total) {
+      for (Endpoint e : to) {
+        deliverCopy(e, src, dst, packet, FlipHeader.LENGTH, length);
+      }
+      return;
+    }
+    int limit = packet.limit();
+    packet.position(FlipHeader.LENGTH).limit(FlipHeader.LENGTH + length);
+    ByteBuffer whole =
+        reassembler.accept(src, FlipHeader.messageId(packet, 0), offset, total, packet);
+    packet.limit(limit).position(0);
+    if (whole == null) {
+      return;
+    }
+    for (int i = 0; i < to.size(); i++) {
+      Endpoint e = to.get(i);
+      Message m = Message.wrap(src, dst, i == 0 ? whole : whole.duplicate());
+      enqueue(e, m);
+    }
+  }
+
+  private void deliverCopy(Endpoint e, long src, long dst, ByteBuffer data, int at, int length) {
+    int position = data.position();
+    int limit = data.limit();
+    data.limit(at + length).position(at);
+    Message m = pool.take(src, dst, data);
+    data.limit(limit).position(position);
+    enqueue(e, m);
+  }
+
+  private void enqueue(Endpoint e, Message m) {
+    if (e.offer(m)) {
+      traffic.get(Traffic.MESSAGES_DELIVERED).increment();
+    } else {
+      drops.increment(DropReason.INBOX_FULL);
+      m.release();
+    }
+  }
+
+  // ---- housekeeping -------------------------------------------------------------------------
+
+  private void housekeep() {
+    while (!closed) {
+      long next = System.nanoTime() + HOUSEKEEPING_NANOS;
+      try {
+        reassembler.expire();
+        retryLocates();
+      } catch (RuntimeException e) {
+        Logger.error(e, "FLIP housekeeping failed");
+      }
+      long wait = next - System.nanoTime();
+      if (wait > 0 && !primary.leadWhileIdle(wait, IDLE_GRACE_NANOS)) {
+        LockSupport.parkNanos(this, wait);
+      }
+    }
+  }
+
+  private void retryLocates() {
+    long now = System.nanoTime();
+    for (Map.Entry<Long, Locating> entry : locating.entrySet()) {
+      Locating l = entry.getValue();
+      if (now - l.startedNanos > config.locateTimeoutNanos()) {
+        if (locating.remove(entry.getKey(), l)) {
+          synchronized (l) {
+            for (int i = 0; i < l.pending.size(); i++) {
+              drops.increment(DropReason.LOCATE_TIMEOUT);
+            }
+            l.pending.clear();
+          }
+        }
+      } else if (now - l.lastSentNanos >= config.locateRetryNanos()) {
+        l.lastSentNanos = now;
+        sendLocate(entry.getKey());
+      }
+    }
+  }
+
+  // ---- statistics ---------------------------------------------------------------------------
+
+  public DropCounters drops() {
+    return drops;
+  }
+
+  public long count(Traffic t) {
+    if (t == Traffic.POOL_MISSES) {
+      return pool.allocated();
+    }
+    return traffic.get(t).sum();
+  }
+
+  /** Every traffic counter, for `amoeba` status commands and tests. */
+  public Map<Traffic, Long> traffic() {
+    EnumMap<Traffic, Long> m = new EnumMap<>(Traffic.class);
+    for (Traffic t : Traffic.values()) {
+      m.put(t, count(t));
+    }
+    return m;
+  }
+
+  public List<Network> networks() {
+    return networks;
+  }
+
+  public BoxConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Endpoint e : List.copyOf(endpoints.values())) {
+      e.close();
+    }
+    for (Pump p : pumps) {
+      p.close();
+    }
+    for (Thread t : threads) {
+      try {
+        t.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (Network n : networks) {
+      n.close();
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+}

@@ -1,0 +1,26 @@
+package amoeba.flip;
+
+/** What a box did, counted (drops are counted separately, by reason). */
+public enum Traffic {
+  PACKETS_SENT("packets sent on a network"),
+  PACKETS_RECEIVED("packets read from a network"),
+  MESSAGES_SENT("messages sent by local endpoints"),
+  MESSAGES_DELIVERED("messages handed to local endpoints"),
+  LOCAL_DELIVERIES("messages delivered inside the box without a network"),
+  LOCATES_SENT("LOCATE broadcasts, retries included"),
+  HEREIS_SENT("HEREIS answers"),
+  NOTHERE_SENT("UNIDATA for an address not held here, returned as NOTHERE"),
+  NOTHERE_RECEIVED("NOTHERE returns: a hint was stale"),
+  RESENT_AFTER_LOCATE("packets sent once their destination was located"),
+  POOL_MISSES("receive buffers allocated because the pool was empty");
+
+  private final String description;
+
+  Traffic(String description) {
+    this.description = description;
+  }
+
+  public String description() {
+    return description;
+  }
+}
