@@ -89,7 +89,7 @@ public final class FaultyNetwork implements Network {
   private final AtomicLong droppedNext = new AtomicLong();
   private final AtomicLong holdOverflows = new AtomicLong();
 
-  /** A wrapper with {@code new Random(seed)}, {@link System#nanoTime} and {@link #DEFAULT_MAX_HELD}. */
+  /** With {@code new Random(seed)}, {@link System#nanoTime} and {@link #DEFAULT_MAX_HELD}. */
   public FaultyNetwork(Network inner, long seed) {
     this(inner, new Random(seed), System::nanoTime, DEFAULT_MAX_HELD);
   }
@@ -143,7 +143,7 @@ public final class FaultyNetwork implements Network {
     reorderMaxHoldNs = nanos;
   }
 
-  /** Delays every packet by {@code delayNanos} plus a uniform [0, jitterNanos) extra; 0, 0 = off. */
+  /** Delays every packet by {@code delayNanos} plus uniform [0, jitterNanos); (0, 0) = off. */
   public void setDelay(long delayNanos, long jitterNanos) {
     if (delayNanos < 0 || jitterNanos < 0) {
       throw new IllegalArgumentException("negative delay or jitter");
@@ -192,7 +192,9 @@ public final class FaultyNetwork implements Network {
     if (name != null) {
       return name;
     }
-    return station instanceof LoopbackStation ? ((LoopbackStation) station).name() : station.toString();
+    return station instanceof LoopbackStation
+        ? ((LoopbackStation) station).name()
+        : station.toString();
   }
 
   private static double probability(double p) {
@@ -437,7 +439,8 @@ public final class FaultyNetwork implements Network {
 
   private Station release(int index, ByteBuffer into) {
     Held h = held[index];
-    into.put(h.data, 0, Math.min(h.length, into.remaining())); // longer: truncated, as a socket does
+    // A packet longer than the room left is truncated, as a socket does.
+    into.put(h.data, 0, Math.min(h.length, into.remaining()));
     Station from = h.from;
     h.from = null;
     // Swap the freed holder to the end so the pool keeps every Held object.

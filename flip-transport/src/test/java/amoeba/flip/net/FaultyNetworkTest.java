@@ -143,7 +143,8 @@ class FaultyNetworkTest {
       assertEquals(10, at2.size(), "b2 hears b1 only: " + at2);
       assertTrue(at1.stream().allMatch(id -> id < 100));
       assertTrue(at2.stream().allMatch(id -> id < 100));
-      assertTrue(at3.stream().allMatch(id -> id >= 100 && id < 200), "b3 hears itself only: " + at3);
+      assertTrue(
+          at3.stream().allMatch(id -> id >= 100 && id < 200), "b3 hears itself only: " + at3);
       assertEquals(10, b1.partitioned());
       assertEquals(10, b2.partitioned());
       assertEquals(20, b3.partitioned());
