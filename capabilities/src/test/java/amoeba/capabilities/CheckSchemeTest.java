@@ -35,6 +35,23 @@ class CheckSchemeTest {
   }
 
   @Test
+  void checksEqualJavaxCryptoHmacForEveryRightsByte() throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    for (int k = 0; k < 64; k++) {
+      long r = k == 0 ? CheckScheme.SECRET_MASK : scheme.newSecret(); // the all-ones key too
+      byte[] key = new byte[6];
+      ByteBuffer.wrap(new byte[8]).putLong(0, r).get(2, key);
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      for (int rights = 0; rights < Rights.ALL; rights++) {
+        byte[] digest = mac.doFinal(new byte[] {(byte) rights});
+        long low48 = ByteBuffer.wrap(digest).getLong(24) & CheckScheme.SECRET_MASK;
+        assertEquals(low48, scheme.check(r, rights), "key " + r + " rights " + rights);
+      }
+      assertEquals(r, scheme.check(r, Rights.ALL));
+    }
+  }
+
+  @Test
   void restrictionIsMonotoneAndValidatesForAll256Masks() throws Exception {
     Set<Long> checks = new HashSet<>();
     for (int mask = 0; mask <= 0xFF; mask++) {
