@@ -70,10 +70,12 @@ public final class PacketAuthenticator {
    * before them. Constant-time comparison. Never throws for bad lengths (answers false).
    */
   public boolean verify(ByteBuffer packet, int at, int packetLength) {
-    int signed = packetLength - FlipHeader.TAG_LENGTH;
-    if (signed < FlipHeader.LENGTH || at < 0 || packetLength > packet.limit() - at) {
+    if (packetLength < FlipHeader.LENGTH + FlipHeader.TAG_LENGTH
+        || at < 0
+        || packetLength > packet.limit() - at) {
       return false;
     }
+    int signed = packetLength - FlipHeader.TAG_LENGTH;
     byte[] mac = compute(packet, at, signed);
     int diff = 0;
     for (int i = 0; i < FlipHeader.TAG_LENGTH; i++) {
