@@ -312,7 +312,8 @@ public final class FlipBox implements AutoCloseable {
     int length = FlipHeader.LENGTH + FlipHeader.length(packet, 0);
     if (authenticator != null) {
       FlipHeader.flags(packet, 0, FlipHeader.flags(packet, 0) | PacketFlags.AUTHENTICATED);
-      packet.limit(authenticator.sign(packet, 0, length));
+      packet.limit(length + FlipHeader.TAG_LENGTH);
+      authenticator.sign(packet, 0, length);
     } else {
       FlipHeader.flags(packet, 0, FlipHeader.flags(packet, 0) & ~PacketFlags.AUTHENTICATED);
       packet.limit(length);
@@ -364,20 +365,22 @@ public final class FlipBox implements AutoCloseable {
   }
 
   private void holdForLocate(long destination, ByteBuffer packet) {
+    // Copy first: starting a locate builds the LOCATE in this thread's transmit buffer.
+    byte[] copy = new byte[FlipHeader.LENGTH + FlipHeader.length(packet, 0)];
+    packet.get(0, copy);
     Locating l = startLocate(destination);
     synchronized (l) {
       if (l.pending.size() >= config.pendingPacketsPerDestination()) {
         drops.increment(DropReason.NO_ROUTE);
         return;
       }
-      byte[] copy = new byte[packet.limit()];
-      packet.get(0, copy);
       l.pending.add(copy);
     }
-    // HEREIS may have arrived between the route lookup and now: flush if so.
+    // HEREIS may have arrived (and flushed l) between the route lookup and now: flush again.
     HintCache.Route route = hints.get(destination);
     if (route != null) {
-      flush(destination, route);
+      locating.remove(destination, l);
+      flush(l, route);
     }
   }
 
@@ -390,11 +393,8 @@ public final class FlipBox implements AutoCloseable {
     }
   }
 
-  private void flush(long address, HintCache.Route route) {
-    Locating l = locating.remove(address);
-    if (l == null) {
-      return;
-    }
+  /** Sends what waited for a destination that has just been found. Idempotent. */
+  private void flush(Locating l, HintCache.Route route) {
     byte[][] packets;
     synchronized (l) {
       packets = l.pending.toArray(new byte[0][]);
@@ -439,8 +439,9 @@ public final class FlipBox implements AutoCloseable {
       case HEREIS -> {
         hints.learn(src, network, from);
         HintCache.Route route = hints.get(src);
-        if (route != null) {
-          flush(src, route);
+        Locating l = locating.remove(src);
+        if (route != null && l != null) {
+          flush(l, route);
         }
         primary.signal();
       }

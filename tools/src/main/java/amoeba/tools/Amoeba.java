@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
     description = "A distributed capability operating system for a pool of Raspberry Pis.",
     subcommands = {
       CapCommand.class,
+      FlipCommand.class,
       BenchCommand.class,
       CompletionCommand.class,
     })

@@ -1,0 +1,91 @@
+package amoeba.tools.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A peer a benchmark starts itself: this same program ({@code amoeba ARGS...}) in a child JVM.
+ * It answers with one line starting with "ready" on stdout; the benchmark reads it, measures,
+ * and stops the child by PID when closed. Children inherit the CPU affinity of the parent, so
+ * {@code taskset -c 0 bin/amoeba bench ...} pins every process of the run.
+ */
+public final class PeerProcess implements AutoCloseable {
+  private final Process process;
+  private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(256);
+  private final String ready;
+
+  public PeerProcess(List<String> amoebaArgs, long readyTimeoutMillis) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Djava.net.preferIPv4Stack=true");
+    command.add("-cp");
+    command.add(classPath());
+    command.add("amoeba.tools.Amoeba");
+    command.addAll(amoebaArgs);
+    process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  lines.offer(line);
+                }
+              } catch (IOException e) {
+                // the child is gone; close() reports what it has to
+              }
+            },
+            "peer-stdout");
+    reader.setDaemon(true);
+    reader.start();
+    String line;
+    try {
+      do {
+        line = lines.poll(readyTimeoutMillis, TimeUnit.MILLISECONDS);
+      } while (line != null && !line.startsWith("ready"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      line = null;
+    }
+    if (line == null) {
+      close();
+      throw new IOException("the peer process did not get ready: " + String.join(" ", amoebaArgs));
+    }
+    ready = line;
+  }
+
+  /** The words of the child's "ready ..." line, after "ready". */
+  public String[] ready() {
+    return ready.substring("ready".length()).trim().split("\\s+");
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** The running program's class path: the shaded jar, or the build's folders in tests. */
+  private static String classPath() {
+    return System.getProperty("java.class.path");
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(3, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(3, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
