@@ -67,6 +67,9 @@ public final class FlipBox implements AutoCloseable {
       new ConcurrentHashMap<>();
   private final HintCache hints = new HintCache(HINT_CAPACITY);
   private final ConcurrentHashMap<Long, Locating> locating = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, Retained> retained = new ConcurrentHashMap<>();
+  private final ArrayDeque<Retained> retainedOrder = new ArrayDeque<>(); // guards retainedBytes
+  private long retainedBytes;
   private final MessagePool pool;
   private final ThreadLocal<ByteBuffer> txBuffer;
   private final int maxPacketBytes;
@@ -203,6 +206,9 @@ public final class FlipBox implements AutoCloseable {
     int fragment = fragmentBytes(route == null ? null : route.network());
     int total = message.remaining();
     int id = messageIds.incrementAndGet();
+    if (total > fragment) {
+      retain(id, source, destination, message, fragment);
+    }
     int offset = 0;
     do {
       int length = Math.min(fragment, total - offset);
@@ -319,6 +325,99 @@ public final class FlipBox implements AutoCloseable {
       packet.limit(length);
     }
     packet.position(0);
+  }
+
+  // ---- repair of large messages -------------------------------------------------------------
+
+  /** A sent multi-fragment UNIDATA message, kept (as a copy) so lost fragments can be resent. */
+  private record Retained(
+      int messageId, long source, long destination, ByteBuffer data, int fragmentBytes,
+      long sentNanos) {}
+
+  /** Largest number of gaps one RESEND lists: (fragment - u16 count) / 8 bytes per gap. */
+  private int gapsPerResend() {
+    return (fragmentBytes(null) - 2) / 8;
+  }
+
+  private void retain(int id, long source, long destination, ByteBuffer message, int fragment) {
+    ByteBuffer copy = ByteBuffer.allocate(message.remaining());
+    copy.put(0, message, message.position(), message.remaining());
+    Retained r = new Retained(id, source, destination, copy, fragment, System.nanoTime());
+    synchronized (retainedOrder) {
+      retained.put(id, r);
+      retainedOrder.add(r);
+      retainedBytes += copy.capacity();
+      while (retainedBytes > config.retainBytes() && retainedOrder.size() > 1) {
+        forgetRetained(retainedOrder.poll());
+      }
+    }
+  }
+
+  private void forgetRetained(Retained r) {
+    retained.remove(r.messageId(), r);
+    retainedBytes -= r.data().capacity();
+  }
+
+  private void expireRetained() {
+    long oldest = System.nanoTime() - 2 * config.reassemblyTimeoutNanos();
+    synchronized (retainedOrder) {
+      while (!retainedOrder.isEmpty() && retainedOrder.peek().sentNanos() - oldest < 0) {
+        forgetRetained(retainedOrder.poll());
+      }
+    }
+  }
+
+  /** Asks the senders of stalled messages for their gaps (housekeeping). */
+  private void requestRepairs() {
+    reassembler.forEachStalled(config.repairQuietNanos(), 64 * gapsPerResend(), this::sendResend);
+  }
+
+  private void sendResend(long source, int messageId, int total, int[] starts, int[] ends, int count) {
+    HintCache.Route route = hints.get(source);
+    if (route == null) {
+      return;
+    }
+    int perPacket = gapsPerResend();
+    for (int first = 0; first < count; first += perPacket) {
+      int n = Math.min(perPacket, count - first);
+      ByteBuffer gaps = ByteBuffer.allocate(2 + 8 * n);
+      gaps.putShort((short) n);
+      for (int i = first; i < first + n; i++) {
+        gaps.putInt(starts[i]).putInt(ends[i]);
+      }
+      gaps.flip();
+      traffic.get(Traffic.RESENDS_SENT).increment();
+      transmit(route.network(),
+          build(PacketType.RESEND, source, boxAddress, messageId, gaps, 0, gaps.remaining(), gaps.remaining()),
+          route.station());
+    }
+  }
+
+  /** A receiver asks for byte ranges of a message we sent: resend the fragments covering them. */
+  private void resend(ByteBuffer packet, long originalSource) {
+    Retained r = retained.get(FlipHeader.messageId(packet, 0));
+    HintCache.Route route = r == null ? null : hints.get(r.destination());
+    if (r == null || r.source() != originalSource || route == null) {
+      traffic.get(Traffic.REPAIRS_UNAVAILABLE).increment();
+      return;
+    }
+    int length = FlipHeader.length(packet, 0);
+    int at = FlipHeader.LENGTH;
+    int count = length >= 2 ? Short.toUnsignedInt(packet.getShort(at)) : 0;
+    int total = r.data().capacity();
+    int fragment = r.fragmentBytes();
+    for (int i = 0; i < count && 2 + 8 * (i + 1) <= length; i++) {
+      long start = Integer.toUnsignedLong(packet.getInt(at + 2 + 8 * i));
+      long end = Math.min(total, Integer.toUnsignedLong(packet.getInt(at + 6 + 8 * i)));
+      for (long off = start / fragment * fragment; off < end; off += fragment) {
+        int len = (int) Math.min(fragment, total - off);
+        traffic.get(Traffic.FRAGMENTS_REPAIRED).increment();
+        transmit(route.network(),
+            build(PacketType.UNIDATA, r.destination(), r.source(), r.messageId(), r.data(),
+                (int) off, len, total),
+            route.station());
+      }
+    }
   }
 
   // ---- locate -------------------------------------------------------------------------------
@@ -468,6 +567,7 @@ public final class FlipBox implements AutoCloseable {
         FlipHeader.type(packet, 0, PacketType.UNIDATA);
         holdForLocate(dst, packet);
       }
+      case RESEND -> resend(packet, dst);
       case UNTRUSTED -> drops.increment(DropReason.NO_ROUTE);
       default -> drops.increment(DropReason.BAD_TYPE);
     }
@@ -534,6 +634,8 @@ public final class FlipBox implements AutoCloseable {
       long next = System.nanoTime() + HOUSEKEEPING_NANOS;
       try {
         reassembler.expire();
+        requestRepairs();
+        expireRetained();
         retryLocates();
       } catch (RuntimeException e) {
         Logger.error(e, "FLIP housekeeping failed");
