@@ -550,14 +550,14 @@ public final class FlipBox implements AutoCloseable {
         if (e == null) {
           returnNotHere(packet, network, from);
         } else {
-          receiveData(packet, src, dst, List.of(e));
+          receiveData(packet, src, dst, e, null);
         }
       }
       case MULTIDATA -> {
         hints.learn(src, network, from);
         CopyOnWriteArrayList<Endpoint> members = groups.get(dst);
         if (members != null && !members.isEmpty()) {
-          receiveData(packet, src, dst, members);
+          receiveData(packet, src, dst, null, members);
         }
       }
       case NOTHERE -> {
@@ -584,13 +584,19 @@ public final class FlipBox implements AutoCloseable {
     transmit(network, b, from);
   }
 
-  private void receiveData(ByteBuffer packet, long src, long dst, List<Endpoint> to) {
+  /** Delivers data to one endpoint ({@code one}) or to the members of a group ({@code many}). */
+  private void receiveData(
+      ByteBuffer packet, long src, long dst, Endpoint one, List<Endpoint> many) {
     int length = FlipHeader.length(packet, 0);
     int offset = FlipHeader.offset(packet, 0);
     int total = FlipHeader.total(packet, 0);
     if (offset == 0 && length == total) {
-      for (Endpoint e : to) {
-        deliverCopy(e, src, dst, packet, FlipHeader.LENGTH, length);
+      if (one != null) {
+        deliverCopy(one, src, dst, packet, FlipHeader.LENGTH, length);
+      } else {
+        for (Endpoint e : many) {
+          deliverCopy(e, src, dst, packet, FlipHeader.LENGTH, length);
+        }
       }
       return;
     }
@@ -602,10 +608,13 @@ public final class FlipBox implements AutoCloseable {
     if (whole == null) {
       return;
     }
-    for (int i = 0; i < to.size(); i++) {
-      Endpoint e = to.get(i);
-      Message m = Message.wrap(src, dst, i == 0 ? whole : whole.duplicate());
-      enqueue(e, m);
+    if (one != null) {
+      enqueue(one, Message.wrap(src, dst, whole));
+      return;
+    }
+    // Members share the bytes of one reassembled message: each gets its own view.
+    for (Endpoint e : many) {
+      enqueue(e, Message.wrap(src, dst, whole.duplicate()));
     }
   }
 
