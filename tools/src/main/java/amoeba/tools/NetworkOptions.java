@@ -29,6 +29,9 @@ final class NetworkOptions {
   @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Unicast address (default: ${DEFAULT-VALUE}).")
   String bind;
 
+  @Option(names = "--bind-port", defaultValue = "0", description = "Unicast port, 0 for any (default: ${DEFAULT-VALUE}).")
+  int bindPort;
+
   @Option(names = "--ttl", defaultValue = "0", description = "Multicast TTL: 0 stays on this host, 1 on the link (default: ${DEFAULT-VALUE}).")
   int ttl;
 
@@ -51,6 +54,7 @@ final class NetworkOptions {
         .group(group)
         .groupPort(groupPort)
         .bindAddress(bind)
+        .bindPort(bindPort)
         .ttl(ttl)
         .maxPacketBytes(packetBytes)
         .build();
