@@ -62,9 +62,8 @@ public final class FlipBox implements AutoCloseable {
   private final Reassembler reassembler;
   private final DropCounters drops = new DropCounters();
   private final EnumMap<Traffic, LongAdder> traffic = new EnumMap<>(Traffic.class);
-  private final ConcurrentHashMap<Long, Endpoint> endpoints = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Long, CopyOnWriteArrayList<Endpoint>> groups =
-      new ConcurrentHashMap<>();
+  private final LongMap<Endpoint> endpoints = new LongMap<>();
+  private final LongMap<CopyOnWriteArrayList<Endpoint>> groups = new LongMap<>();
   private final HintCache hints = new HintCache(HINT_CAPACITY);
   private final ConcurrentHashMap<Long, Locating> locating = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, Retained> retained = new ConcurrentHashMap<>();
@@ -158,13 +157,17 @@ public final class FlipBox implements AutoCloseable {
 
   void closed(Endpoint e) {
     endpoints.remove(e.address(), e);
-    for (Map.Entry<Long, CopyOnWriteArrayList<Endpoint>> g : groups.entrySet()) {
-      g.getValue().remove(e);
-    }
+    groups.forEach((group, members) -> members.remove(e));
   }
 
   void join(Endpoint e, long group) {
-    groups.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>()).addIfAbsent(e);
+    CopyOnWriteArrayList<Endpoint> members = groups.get(group);
+    if (members == null) {
+      CopyOnWriteArrayList<Endpoint> fresh = new CopyOnWriteArrayList<>();
+      members = groups.putIfAbsent(group, fresh);
+      members = members == null ? fresh : members;
+    }
+    members.addIfAbsent(e);
   }
 
   void leave(Endpoint e, long group) {
@@ -712,7 +715,7 @@ public final class FlipBox implements AutoCloseable {
       return;
     }
     closed = true;
-    for (Endpoint e : List.copyOf(endpoints.values())) {
+    for (Endpoint e : endpoints.values()) {
       e.close();
     }
     for (Pump p : pumps) {
