@@ -74,6 +74,8 @@ public final class FlipBox implements AutoCloseable {
   private final int maxPacketBytes;
   private final RandomGenerator random;
   private final List<Thread> threads = new ArrayList<>();
+  /** A box on several networks routes between them. */
+  private final boolean routing;
   private volatile boolean closed;
 
   /**
@@ -86,6 +88,7 @@ public final class FlipBox implements AutoCloseable {
     }
     this.config = config;
     this.networks = List.copyOf(networks);
+    this.routing = networks.size() > 1;
     this.random = random;
     this.epoch = random.nextLong();
     this.boxAddress = FlipAddress.randomPrivate(random);
@@ -522,8 +525,8 @@ public final class FlipBox implements AutoCloseable {
     if (!check.admit(packet, 0, length)) {
       return;
     }
-    if (FlipHeader.epoch(packet, 0) == epoch) {
-      return; // our own broadcast, looped back: local members were served at send time
+    if (FlipHeader.epoch(packet, 0) == epoch || from.equals(network.self())) {
+      return; // our own broadcast (or one we forwarded), looped back
     }
     PacketType type = FlipHeader.type(packet, 0);
     long src = FlipHeader.source(packet, 0);
@@ -531,15 +534,22 @@ public final class FlipBox implements AutoCloseable {
     switch (type) {
       case LOCATE -> {
         hints.learn(src, network, from);
-        if (endpoints.containsKey(dst)) {
+        HintCache.Route behind = routing ? hints.get(dst) : null;
+        if (endpoints.containsKey(dst) || (behind != null && behind.network() != network)) {
+          // Held here, or (as a router) known behind another network: answer for it.
           traffic.get(Traffic.HEREIS_SENT).increment();
           ByteBuffer reply =
               build(PacketType.HEREIS, src, dst, 0, ByteBuffer.allocate(0), 0, 0, 0);
           transmit(network, reply, from);
+        } else if (routing) {
+          forwardToOthers(packet, network);
         }
       }
       case HEREIS -> {
         hints.learn(src, network, from);
+        if (routing && !endpoints.containsKey(dst) && dst != boxAddress) {
+          forwardTowards(dst, packet, network); // the answer to a LOCATE we passed on
+        }
         HintCache.Route route = hints.get(src);
         Locating l = locating.remove(src);
         if (route != null && l != null) {
@@ -551,7 +561,9 @@ public final class FlipBox implements AutoCloseable {
         hints.learn(src, network, from);
         Endpoint e = endpoints.get(dst);
         if (e == null) {
-          returnNotHere(packet, network, from);
+          if (!routing || !forwardTowards(dst, packet, network)) {
+            returnNotHere(packet, network, from);
+          }
         } else {
           receiveData(packet, src, dst, e, null);
         }
@@ -562,17 +574,87 @@ public final class FlipBox implements AutoCloseable {
         if (members != null && !members.isEmpty()) {
           receiveData(packet, src, dst, null, members);
         }
+        if (routing) {
+          forwardToOthers(packet, network);
+        }
       }
       case NOTHERE -> {
         traffic.get(Traffic.NOTHERE_RECEIVED).increment();
         hints.forget(dst, from);
+        if (routing && !endpoints.containsKey(src) && forwardTowards(src, packet, network)) {
+          return; // a packet we forwarded came back: its sender re-locates, not us
+        }
         // The packet came back whole: send it again once dst is found (migration).
         FlipHeader.type(packet, 0, PacketType.UNIDATA);
         holdForLocate(dst, packet);
       }
-      case RESEND -> resend(packet, dst);
+      case RESEND -> {
+        if (routing && !endpoints.containsKey(dst)) {
+          forwardTowards(dst, packet, network);
+        } else {
+          resend(packet, dst);
+        }
+      }
       case UNTRUSTED -> drops.increment(DropReason.NO_ROUTE);
       default -> drops.increment(DropReason.BAD_TYPE);
+    }
+  }
+
+  // ---- routing between networks -------------------------------------------------------------
+  //
+  // A box on two or more networks forwards between them, as FLIP was designed to: LOCATE is
+  // passed on (and answered for addresses known behind another network), data for an address
+  // behind another network is forwarded instead of returned NOTHERE, group data is repeated on
+  // the other networks. Forwarded packets keep their origin's epoch, sequence and tag (the tag
+  // leaves out the hop count, which each hop raises); the hop limit ends any loop, and with a
+  // pool key the receivers' replay windows drop copies that arrive twice.
+
+  /** Forwards to where {@code address} lives if that is another network; false if it is not. */
+  private boolean forwardTowards(long address, ByteBuffer packet, Network arrivedOn) {
+    HintCache.Route route = hints.get(address);
+    if (route == null || route.network() == arrivedOn) {
+      return false;
+    }
+    if (hop(packet)) {
+      send(route.network(), packet, route.station());
+    }
+    return true;
+  }
+
+  /** Repeats a broadcast packet on every network but the one it arrived on. */
+  private void forwardToOthers(ByteBuffer packet, Network arrivedOn) {
+    if (!hop(packet)) {
+      return;
+    }
+    for (Network n : networks) {
+      if (n != arrivedOn) {
+        try {
+          n.broadcast(packet);
+          traffic.get(Traffic.FORWARDED).increment();
+        } catch (IOException e) {
+          drops.increment(DropReason.SEND_FAILED);
+        }
+      }
+    }
+  }
+
+  /** Counts one more hop; false (and a HOP_LIMIT drop) when the packet may go no further. */
+  private boolean hop(ByteBuffer packet) {
+    int hops = FlipHeader.hopCount(packet, 0) + 1;
+    if (hops > FlipHeader.maxHops(packet, 0)) {
+      drops.increment(DropReason.HOP_LIMIT);
+      return false;
+    }
+    FlipHeader.hopCount(packet, 0, hops);
+    return true;
+  }
+
+  private void send(Network n, ByteBuffer packet, Station to) {
+    try {
+      n.send(packet, to);
+      traffic.get(Traffic.FORWARDED).increment();
+    } catch (IOException e) {
+      drops.increment(DropReason.SEND_FAILED);
     }
   }
 
