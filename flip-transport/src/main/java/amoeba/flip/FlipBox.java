@@ -546,7 +546,11 @@ public final class FlipBox implements AutoCloseable {
         }
       }
       case HEREIS -> {
-        hints.learn(src, network, from);
+        // The first answer of a locate wins: a later HEREIS from another holder of the same
+        // address (a replicated server) must not move traffic that is already flowing.
+        if (locating.containsKey(src) || hints.get(src) == null) {
+          hints.learn(src, network, from);
+        }
         if (routing && !endpoints.containsKey(dst) && dst != boxAddress) {
           forwardTowards(dst, packet, network); // the answer to a LOCATE we passed on
         }
