@@ -30,6 +30,9 @@ import java.util.random.RandomGenerator;
  * leader/follower reception the calling thread reads the socket itself, no hand-off.
  */
 public final class Rpc implements AutoCloseable {
+  /** Calls with larger messages do not feed the RTT estimate: they measure transfer time. */
+  private static final int SAMPLE_BYTES = 16 * 1024;
+
   private final FlipBox box;
   private final RpcConfig config;
   private final LongSupplier clock;
@@ -181,7 +184,7 @@ public final class Rpc implements AutoCloseable {
     ByteBuffer data = request.data();
     tx.put(RpcHeader.HEADERS, data, data.position(), data.remaining());
 
-    // Phase 1 (only while the port's instance is unknown): IDENTIFY until ALIVE names it.
+    // Phase 1 (only while the port's instance is unknown): IDENTIFY until IDENTITY names it.
     // Phase 2: REQUEST naming that instance until ACK or REPLY; after ACK, ENQUIRE.
     long instance = port.instance;
     int sends = 0; // of the current phase's message
@@ -190,6 +193,7 @@ public final class Rpc implements AutoCloseable {
     boolean acked = false;
     int missed = 0;
     long rto = port.rto(config);
+    long allowance = RpcConfig.transferNanos(length); // big requests take time to arrive
     long sentAt = 0;
     long next = clock.getAsLong(); // send at once
     while (true) {
@@ -232,7 +236,7 @@ public final class Rpc implements AutoCloseable {
         }
         sentAt = now;
         sends++;
-        next = now + rto;
+        next = now + rto + (instance == 0 ? 0 : allowance);
         continue;
       }
       Message m = ep.receive(Math.min(next, deadline) - now);
@@ -291,7 +295,7 @@ public final class Rpc implements AutoCloseable {
         return reply.status(status);
       }
       if (instance == 0) {
-        if (type == RpcType.ALIVE && from != 0) {
+        if (type == RpcType.IDENTITY && from != 0) {
           if (sends == 1) {
             port.sample(clock.getAsLong() - sentAt);
           }
@@ -313,8 +317,9 @@ public final class Rpc implements AutoCloseable {
       }
       switch (type) {
         case REPLY -> {
-          if (sends == 1 && !acked) {
-            port.sample(clock.getAsLong() - sentAt); // Karn: only unambiguous samples
+          if (sends == 1 && !acked && length <= SAMPLE_BYTES && len <= SAMPLE_BYTES) {
+            // Karn: only unambiguous samples; small messages only, so the estimate is latency
+            port.sample(clock.getAsLong() - sentAt);
           }
           reply.readFrom(p, at, len, m);
           stats.increment(RpcCounter.CALLS_OK);

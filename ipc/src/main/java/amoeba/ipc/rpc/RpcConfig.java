@@ -32,6 +32,18 @@ public record RpcConfig(
 
   static final long MS = 1_000_000L;
 
+  /**
+   * Time allowed per KiB of a message on top of the retransmission timeout (100 us, i.e. a
+   * 10 MB/s floor: a 100 Mbit/s board link): a 1 MiB REQUEST is not resent before it can have
+   * arrived, and a stored 1 MiB reply is not resent more often than it can be sent.
+   */
+  public static final long TRANSFER_NANOS_PER_KIB = 100_000L;
+
+  /** The transfer allowance of a message of {@code bytes}. */
+  public static long transferNanos(long bytes) {
+    return (bytes >> 10) * TRANSFER_NANOS_PER_KIB;
+  }
+
   /** Network delay on top of the client's own retransmission window, for the TTL check. */
   public static final long MAX_NETWORK_DELAY_NANOS = 5_000 * MS;
 

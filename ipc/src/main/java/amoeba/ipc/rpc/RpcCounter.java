@@ -23,6 +23,8 @@ public enum RpcCounter {
   REPLIES_SENT,
   DUPLICATES_ACKED,
   REPLIES_RESENT,
+  /** A duplicate that came sooner than the stored reply could have arrived: not resent. */
+  RESENDS_PACED,
   ALIVES_SENT,
   NAKS_SENT,
   /** A REQUEST older than the client's last transaction: dropped. */

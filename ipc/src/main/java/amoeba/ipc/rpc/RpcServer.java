@@ -208,7 +208,7 @@ public final class RpcServer implements AutoCloseable {
     }
     if (type == RpcType.IDENTIFY) {
       m.release();
-      control(c, src, RpcType.ALIVE, 0, tid, ErrorCode.OK);
+      control(c, src, RpcType.IDENTITY, 0, tid, ErrorCode.OK);
       return false;
     }
     if (type != RpcType.REQUEST && type != RpcType.ENQUIRE) {
@@ -270,6 +270,15 @@ public final class RpcServer implements AutoCloseable {
   private void resend(Current c, TransactionTable.Entry e, long src, int tid) {
     synchronized (e) {
       if (e.tid == tid && e.state == TransactionTable.REPLIED && e.reply != null) {
+        long now = rpc.clock().getAsLong();
+        // Duplicates of a big request arrive while its big reply is still on its way: resend
+        // it no faster than it can be sent, or the resends crowd out the first copy.
+        long pace = rpc.config().minRetransmitNanos() + RpcConfig.transferNanos(e.reply.limit());
+        if (now - e.sentNanos < pace) {
+          stats.increment(RpcCounter.RESENDS_PACED);
+          return;
+        }
+        e.sentNanos = now;
         stats.increment(RpcCounter.REPLIES_RESENT);
         e.reply.position(0);
         endpoint.send(src, e.reply);

@@ -24,18 +24,23 @@ public enum RpcType {
   NAK(6),
   /**
    * Client to server, before the first REQUEST to a port whose instance the client does not
-   * know yet: name your instance. Answered by ALIVE (same transaction id) carrying it. Then
+   * know yet: name your instance. Answered by IDENTITY (same transaction id) carrying it. Then
    * every REQUEST names that instance, so a retransmission routed to another replica is
    * refused rather than executed a second time.
    */
   IDENTIFY(7),
   /**
+   * Server to client, for an IDENTIFY: the instance id in the RPC header. A type of its own so
+   * a late or duplicated one is never taken for an ALIVE about an executing request.
+   */
+  IDENTITY(8),
+  /**
    * Local only: a server's keeper thread pokes its own endpoint so a waiting getreq looks at
    * requests the keeper received for it. Ignored from any other source.
    */
-  WAKE(8);
+  WAKE(9);
 
-  private static final RpcType[] BY_CODE = new RpcType[9];
+  private static final RpcType[] BY_CODE = new RpcType[10];
 
   static {
     for (RpcType t : values()) {

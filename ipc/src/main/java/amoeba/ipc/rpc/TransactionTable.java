@@ -43,6 +43,8 @@ final class TransactionTable {
     int tid;
     byte state;
     long touchedNanos;
+    /** When the stored reply was last sent, to pace resends of big replies. */
+    long sentNanos;
     /** The encoded reply message (both headers and data), position 0, limit its length. */
     ByteBuffer reply;
 
@@ -137,6 +139,7 @@ final class TransactionTable {
   void replied(Entry e) {
     e.state = REPLIED;
     e.touchedNanos = clock.getAsLong();
+    e.sentNanos = e.touchedNanos;
   }
 
   /** Drops replied entries older than the TTL, least recently used first. */

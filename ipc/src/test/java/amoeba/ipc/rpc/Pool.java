@@ -29,7 +29,7 @@ final class Pool implements AutoCloseable {
   static final RpcConfig FAST =
       RpcConfig.defaults()
           .withRetransmit(5 * MS, 2 * MS, 20 * MS, 30)
-          .withEnquiry(10 * MS, 8)
+          .withEnquiry(10 * MS, 12)
           .withTable(1024, 10 * SECOND)
           .withLocateTimeout(2 * SECOND)
           .withKeeperGrace(2 * MS);
