@@ -6,6 +6,7 @@ import amoeba.flip.Endpoint;
 import amoeba.flip.Message;
 import amoeba.flip.wire.FlipAddress;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -27,6 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * NAK, TRYAGAIN for the first send of a REQUEST (it reached nobody else), FAILURE otherwise.
  */
 public final class RpcServer implements AutoCloseable {
+  /** Longest a standing-by thread waits before it looks whether anyone listens (10 ms). */
+  private static final long STANDBY_SLICE_NANOS = 10_000_000L;
+
   private final Rpc rpc;
   private final Port getPort;
   private final long instance;
@@ -36,6 +40,11 @@ public final class RpcServer implements AutoCloseable {
   private final int maxMessageBytes;
   private final ThreadLocal<Current> current = ThreadLocal.withInitial(Current::new);
   private final AtomicInteger waiting = new AtomicInteger();
+  /** Threads inside endpoint.receive: at most one, normally (see getreq). */
+  private final AtomicInteger receivers = new AtomicInteger();
+  private final AtomicInteger executing = new AtomicInteger();
+  /** Threads in getreq that stand by while another receives, most recent first. */
+  private final ConcurrentLinkedDeque<Thread> standby = new ConcurrentLinkedDeque<>();
   private final ConcurrentLinkedQueue<Admitted> handoff = new ConcurrentLinkedQueue<>();
   private final Thread keeper;
   private volatile long lastExitNanos;
@@ -116,7 +125,25 @@ public final class RpcServer implements AutoCloseable {
         if (remaining <= 0 || closed) {
           return null;
         }
-        Message m = endpoint.receive(remaining);
+        if (receivers.get() > 0) {
+          // Someone listens already. Joining FLIP's followers would cost a cross-thread wake
+          // per request (each leader promotes a follower as it leaves); stand by instead, to
+          // be woken when requests queue up or run concurrently, or after a slice at most.
+          Thread me = Thread.currentThread();
+          standby.addFirst(me);
+          if (receivers.get() > 0 && handoff.isEmpty()) {
+            LockSupport.parkNanos(this, Math.min(remaining, STANDBY_SLICE_NANOS));
+          }
+          standby.remove(me);
+          continue;
+        }
+        receivers.incrementAndGet();
+        Message m;
+        try {
+          m = endpoint.receive(remaining);
+        } finally {
+          receivers.decrementAndGet();
+        }
         if (m == null) {
           if (endpoint.isClosed()) {
             return null; // closed here, or the whole box was
@@ -127,6 +154,9 @@ public final class RpcServer implements AutoCloseable {
         int at = p.position();
         int length = p.remaining();
         if (handle(m, c)) {
+          if (endpoint.pending() > 0 || executing.get() > 0) {
+            wakeStandby(); // work is queued or runs long: let another thread listen
+          }
           return take(c, p, at, length, m);
         }
       }
@@ -136,9 +166,17 @@ public final class RpcServer implements AutoCloseable {
     }
   }
 
+  private void wakeStandby() {
+    Thread t = standby.pollFirst();
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
+  }
+
   private RpcMessage take(Current c, ByteBuffer p, int at, int length, Message m) {
     c.request.readFrom(p, at, length, m);
     c.active = true;
+    executing.incrementAndGet();
     stats.increment(RpcCounter.REQUESTS_EXECUTED);
     return c.request;
   }
@@ -156,6 +194,7 @@ public final class RpcServer implements AutoCloseable {
       throw new IllegalStateException("no request to answer: getreq first");
     }
     c.active = false;
+    executing.decrementAndGet();
     TransactionTable.Entry e = c.entry;
     c.entry = null;
     int length = RpcHeader.HEADERS + reply.dataLength();
@@ -319,6 +358,7 @@ public final class RpcServer implements AutoCloseable {
             stats.increment(RpcCounter.KEEPER_HANDOFFS);
             wake.position(0);
             endpoint.send(endpoint.address(), wake); // a getreq blocked in receive looks again
+            wakeStandby();
           }
         }
       } catch (RuntimeException e) {
@@ -336,6 +376,9 @@ public final class RpcServer implements AutoCloseable {
     closed = true;
     endpoint.close();
     LockSupport.unpark(keeper);
+    for (Thread t : standby) {
+      LockSupport.unpark(t);
+    }
     try {
       keeper.join(1000);
     } catch (InterruptedException e) {
