@@ -66,10 +66,14 @@ public record RpcConfig(
     }
   }
 
-  /** Defaults for a board: Amoeba's timers, 65,536 clients remembered for at least 60 s. */
+  /**
+   * Defaults for a board: Amoeba's timers, 65,536 clients remembered for at least 60 s. The
+   * retransmission timeout never drops below 10 ms: on a loaded 2-core board a reply can be a
+   * few ms late, and resending sooner only adds duplicates to the load.
+   */
   public static RpcConfig defaults() {
     return new RpcConfig(
-        5_000 * MS, 20 * MS, 2 * MS, 1_000 * MS, 10, 1_000 * MS, 5, 65_536, 60_000 * MS, 20 * MS);
+        5_000 * MS, 20 * MS, 10 * MS, 1_000 * MS, 10, 1_000 * MS, 5, 65_536, 60_000 * MS, 20 * MS);
   }
 
   /**
