@@ -142,11 +142,17 @@ public final class Rpc implements AutoCloseable {
    * or an RPC-level error with empty data: NOTFOUND (no server located), FAILURE (contact lost
    * or timeout: the request may or may not have run), TRYAGAIN (the server's table was full:
    * not run), BADADDRESS (null port), OVERFLOW (message larger than FLIP carries), ABORTED (the
-   * thread was interrupted; may or may not have run).
+   * thread was interrupted, or the Rpc or its box closed during the call; may or may not have
+   * run).
+   *
+   * @throws IllegalStateException if this Rpc was closed before the call
    *
    * @return this thread's reply object, valid until the thread's next trans (or its release)
    */
   public RpcMessage trans(RpcMessage request, long timeoutNanos) {
+    if (closed) {
+      throw new IllegalStateException("this Rpc is closed");
+    }
     ClientThread t = clients.get();
     RpcMessage reply = t.reply.clear();
     stats.increment(RpcCounter.CALLS);
@@ -241,6 +247,9 @@ public final class Rpc implements AutoCloseable {
       }
       Message m = ep.receive(Math.min(next, deadline) - now);
       if (m == null) {
+        if (ep.isClosed()) {
+          return reply.status(ErrorCode.ABORTED); // Rpc or box closed under the call
+        }
         continue;
       }
       ByteBuffer p = m.payload();
