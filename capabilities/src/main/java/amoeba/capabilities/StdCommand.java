@@ -17,7 +17,9 @@ public enum StdCommand {
   STD_TOUCH(1007, "reset the object's lifetime"),
   STD_GETPARAMS(1008, "read the server's parameters"),
   STD_SETPARAMS(1009, "set the server's parameters"),
-  STD_NTOUCH(1010, "reset the lifetime of many objects at once");
+  STD_NTOUCH(1010, "reset the lifetime of many objects at once"),
+  /** Ours (amoeba-pi): owner only; the server draws a new secret, so older capabilities fail. */
+  STD_REVOKE(1011, "draw a new secret for the object: every older capability stops working");
 
   /** The standard range; numbers outside it belong to server blocks or are reserved. */
   public static final int FIRST = 1000;

@@ -26,13 +26,14 @@ class RegistryTest {
             Map.entry(StdCommand.STD_TOUCH, 1007),
             Map.entry(StdCommand.STD_GETPARAMS, 1008),
             Map.entry(StdCommand.STD_SETPARAMS, 1009),
-            Map.entry(StdCommand.STD_NTOUCH, 1010));
+            Map.entry(StdCommand.STD_NTOUCH, 1010),
+            Map.entry(StdCommand.STD_REVOKE, 1011));
     assertEquals(pinned.size(), StdCommand.values().length);
     pinned.forEach((c, n) -> {
       assertEquals(n, c.code(), c.name());
       assertEquals(Optional.of(c), StdCommand.fromCode(n));
     });
-    for (int n : new int[] {-1, 0, 999, 1011, 1999, 2000, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
+    for (int n : new int[] {-1, 0, 999, 1012, 1999, 2000, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
       assertEquals(Optional.empty(), StdCommand.fromCode(n), "code " + n);
     }
   }

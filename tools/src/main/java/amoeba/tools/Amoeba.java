@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
     description = "A distributed capability operating system for a pool of Raspberry Pis.",
     subcommands = {
       CapCommand.class,
+      StdCli.class,
       FlipCommand.class,
+      RpcCommand.class,
       BenchCommand.class,
       CompletionCommand.class,
     })

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Spec;
       CapCommand.New.class,
       CapCommand.Decode.class,
       CapCommand.Restrict.class,
+      CapCommand.Revoke.class,
     })
 final class CapCommand {
 
@@ -136,14 +138,16 @@ final class CapCommand {
       name = "restrict",
       description = {
         "Print a capability for the same object with rights CAP's & MASK.",
-        "Done locally for an owner capability; any other needs its server (STD_RESTRICT)."
+        "Done locally for an owner capability; any other asks its server (STD_RESTRICT)."
       })
   static final class Restrict implements Callable<Integer> {
     @Parameters(
         paramLabel = "CAP",
-        description = "An owner capability: cap: and 32 hex digits.",
+        description = "A capability: cap: and 32 hex digits.",
         converter = CapArgs.CapabilityConverter.class)
     Capability cap;
+
+    @Mixin StdCli.CallOptions options;
 
     @Option(
         names = "--rights",
@@ -161,13 +165,37 @@ final class CapCommand {
       try {
         restricted = new CheckScheme(new SecureRandom()).restrict(cap, mask);
       } catch (NeedsServerException e) {
-        throw new CliFailure(
-            "restricting a non-owner capability needs its server (STD_RESTRICT),"
-                + " available once RPC lands",
-            e);
+        restricted = options.call(c -> c.restrict(cap, mask)); // only the server knows R
       }
       PrintWriter out = spec.commandLine().getOut();
       out.println(CapabilityText.format(restricted));
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "revoke",
+      description = {
+        "Ask the server for a new secret for CAP's object (owner capability only).",
+        "Prints the new owner capability; every older capability of the object stops working."
+      })
+  static final class Revoke implements Callable<Integer> {
+    @Parameters(
+        paramLabel = "CAP",
+        description = "The owner capability: cap: and 32 hex digits.",
+        converter = CapArgs.CapabilityConverter.class)
+    Capability cap;
+
+    @Mixin StdCli.CallOptions options;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      Capability fresh = options.call(c -> c.revoke(cap));
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(CapabilityText.format(fresh));
       out.flush();
       return 0;
     }

@@ -102,14 +102,21 @@ class CapCommandTest {
   }
 
   @Test
-  void restrictingANonOwnerNeedsTheServer() {
+  void restrictingANonOwnerAsksTheServerAndNamesTheError() throws Exception {
     String owner = amoeba("cap", "new", "--port", GET).out().strip();
     String read = amoeba("cap", "restrict", owner, "--rights", "0x02").out().strip();
-    Result r = amoeba("cap", "restrict", read, "--rights", "0x00");
+    int groupPort;
+    try (java.nio.channels.DatagramChannel probe = java.nio.channels.DatagramChannel.open()) {
+      probe.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+      groupPort = ((java.net.InetSocketAddress) probe.getLocalAddress()).getPort();
+    }
+    // Nobody serves GET here: the server's STD_RESTRICT cannot be reached.
+    Result r = amoeba("cap", "restrict", read, "--rights", "0x00", "--timeout-ms", "300",
+        "--group-port", Integer.toString(groupPort));
     assertEquals(1, r.status());
     assertEquals("", r.out());
     assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().contains("needs its server (STD_RESTRICT)"), r.err());
+    assertTrue(r.err().startsWith("amoeba: STD_RESTRICT: NOTFOUND (-1)"), r.err());
   }
 
   @Test

@@ -1,0 +1,75 @@
+package amoeba.tools;
+
+import amoeba.capabilities.CapabilityText;
+import amoeba.capabilities.Port;
+import amoeba.flip.FlipBox;
+import amoeba.ipc.rpc.Rpc;
+import amoeba.ipc.rpc.RpcConfig;
+import amoeba.tools.bench.NullServer;
+import amoeba.tools.bench.RawUdp;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code amoeba rpc serve-null}: the benchmark's (and the CLI tests') server process. */
+@Command(
+    name = "rpc",
+    hidden = true,
+    description = "RPC diagnostics.",
+    subcommands = {RpcCommand.ServeNull.class})
+final class RpcCommand {
+
+  @Command(
+      name = "serve-null",
+      description = {
+        "Serve the null/echo server on GETPORT and print 'ready PUTPORT OWNERCAP [ECHO SINK]'.",
+        "Its one object answers the standard commands; ECHO returns up to 64 KiB of data."
+      })
+  static final class ServeNull implements Callable<Integer> {
+    @Mixin NetworkOptions net;
+
+    @Option(names = "--get-port", paramLabel = "GETPORT", converter = CapArgs.PortConverter.class,
+        description = "Get-port to serve (12 hex digits); default: random.")
+    Port getPort;
+
+    @Option(names = "--threads", defaultValue = "4", description = "Serving threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--seconds", defaultValue = "0", description = "Stop after this many seconds (default: run until stopped).")
+    long seconds;
+
+    /** For benchmarks: also run raw UDP echo and sink sockets and announce their ports. */
+    @Option(names = "--raw", hidden = true)
+    boolean raw;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      PrintWriter out = spec.commandLine().getOut();
+      SecureRandom random = new SecureRandom();
+      Port get = getPort == null ? Port.random(random) : getPort;
+      try (FlipBox box = net.openBox();
+          Rpc rpc = new Rpc(box, RpcConfig.defaults(), random)) {
+        NullServer server = new NullServer(get.putPort(), random);
+        String owner = CapabilityText.format(server.owner());
+        server.serve(rpc.server(get), threads);
+        String rawPorts = raw ? " " + RawUdp.echo() + " " + RawUdp.sink() : "";
+        out.println("ready " + get.putPort() + " " + owner + rawPorts);
+        out.flush();
+        long deadline = seconds <= 0 ? Long.MAX_VALUE : System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() - deadline < 0) {
+          LockSupport.parkNanos(Math.min(1_000_000_000L, deadline - System.nanoTime()));
+        }
+        server.stop();
+      }
+      return 0;
+    }
+  }
+}
