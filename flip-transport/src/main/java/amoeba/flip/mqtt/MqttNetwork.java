@@ -1,6 +1,7 @@
 package amoeba.flip.mqtt;
 
 import amoeba.flip.net.Network;
+import amoeba.flip.net.PacketQueue;
 import amoeba.flip.net.Station;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,8 +25,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
@@ -110,7 +109,6 @@ public final class MqttNetwork implements Network {
   private final AtomicLong sendFailures = new AtomicLong();
   private final AtomicLong oversizeDrops = new AtomicLong();
   private final AtomicLong foreignStationDrops = new AtomicLong();
-  private final AtomicLong inboxDrops = new AtomicLong();
   private final AtomicLong malformedDrops = new AtomicLong();
   private final AtomicLong reconnects = new AtomicLong();
 
@@ -124,17 +122,8 @@ public final class MqttNetwork implements Network {
   private volatile CompletableFuture<Void> subscribed = new CompletableFuture<>();
   private Thread reconnector;
 
-  // The inbox: a ring of Paho payload arrays guarded by lock. Invariant: 0 <= count <=
-  // frames.length; the packets are frames[head .. head+count) modulo the capacity, each starting
-  // at offsets[i] and ending at the array's end.
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notEmpty = lock.newCondition();
-  private final byte[][] frames;
-  private final int[] offsets;
-  private final MqttStation[] senders;
-  private int head;
-  private int count;
-  private boolean wakeupRequested;
+  // Paho's payload arrays, fresh per message, adopted without a copy.
+  private final PacketQueue<MqttStation> inbox;
 
   // The last sender seen, so the common case finds its station without building a String.
   // Touched only by Paho's callback thread.
@@ -160,9 +149,7 @@ public final class MqttNetwork implements Network {
     this.unicastPrefix = config.topicPrefix() + "box/";
     this.broadcastTopic = config.topicPrefix() + "all";
     this.subscriptions = new String[] {unicastPrefix + clientId, broadcastTopic};
-    this.frames = new byte[config.inboxPackets()][];
-    this.offsets = new int[config.inboxPackets()];
-    this.senders = new MqttStation[config.inboxPackets()];
+    this.inbox = new PacketQueue<>(config.inboxPackets());
     stations.put(clientId, self);
 
     int timeoutSeconds = (int) Math.min(Integer.MAX_VALUE, (config.connectTimeoutMs() + 999L) / 1000);
@@ -445,24 +432,7 @@ public final class MqttNetwork implements Network {
       return;
     }
     MqttStation from = sender(frame, offset);
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      if (count == frames.length) {
-        inboxDrops.incrementAndGet();
-        return;
-      }
-      int tail = (head + count) % frames.length;
-      frames[tail] = frame; // Paho's array, fresh per message: no copy needed
-      offsets[tail] = offset;
-      senders[tail] = from;
-      count++;
-      notEmpty.signal();
-    } finally {
-      lock.unlock();
-    }
+    inbox.offerArray(frame, offset, from);
   }
 
   private MqttStation sender(byte[] frame, int idEnd) {
@@ -558,7 +528,7 @@ public final class MqttNetwork implements Network {
 
   /** Received packets dropped because the inbox was full. */
   public long inboxDrops() {
-    return inboxDrops.get();
+    return inbox.drops();
   }
 
   /** Received MQTT messages that were not a {@link MqttFrame}. */
@@ -622,52 +592,12 @@ public final class MqttNetwork implements Network {
    */
   @Override
   public Station receive(ByteBuffer into, long timeoutNanos) throws IOException {
-    long remainingNs = timeoutNanos;
-    lock.lock();
-    try {
-      for (; ; ) {
-        if (closed) {
-          throw new ClosedChannelException();
-        }
-        if (count > 0) {
-          byte[] frame = frames[head];
-          int offset = offsets[head];
-          into.put(frame, offset, Math.min(frame.length - offset, into.remaining())); // truncates
-          MqttStation from = senders[head];
-          frames[head] = null;
-          senders[head] = null;
-          head = (head + 1) % frames.length;
-          count--;
-          return from;
-        }
-        if (wakeupRequested) {
-          wakeupRequested = false;
-          return null;
-        }
-        if (remainingNs <= 0) {
-          return null;
-        }
-        try {
-          remainingNs = notEmpty.awaitNanos(remainingNs);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return null;
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
+    return inbox.take(into, timeoutNanos);
   }
 
   @Override
   public void wakeup() {
-    lock.lock();
-    try {
-      wakeupRequested = true;
-      notEmpty.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    inbox.wakeup();
   }
 
   private void ensureOpen() throws ClosedChannelException {
@@ -689,15 +619,7 @@ public final class MqttNetwork implements Network {
       closed = true;
       stateLock.notifyAll();
     }
-    lock.lock();
-    try {
-      Arrays.fill(frames, null);
-      Arrays.fill(senders, null);
-      count = 0;
-      notEmpty.signalAll(); // a blocked receive wakes and throws ClosedChannelException
-    } finally {
-      lock.unlock();
-    }
+    inbox.close(); // a blocked receive wakes and throws ClosedChannelException
     if (reconnector != null) {
       try {
         reconnector.join(connectWaitMs + CLOSE_WAIT_MS); // an attempt in progress ends by then

@@ -6,8 +6,6 @@ import java.nio.channels.ClosedChannelException;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An in-JVM network for fast, deterministic tests: every network attached to one {@link Hub} can
@@ -26,7 +24,6 @@ public final class LoopbackNetwork implements Network {
   public static final int DEFAULT_INBOX_PACKETS = 1024;
 
   /** Smallest slot buffer, bytes: most packets then fit without regrowing. */
-  private static final int MIN_SLOT_BYTES = 2048;
 
   /**
    * The shared medium. Names are unique among the attached networks; a name is free again once
@@ -98,29 +95,17 @@ public final class LoopbackNetwork implements Network {
   private final Hub hub;
   private final LoopbackStation self;
   private final String name;
-  private final AtomicLong inboxDrops = new AtomicLong();
   private final AtomicLong oversizeDrops = new AtomicLong();
   private final AtomicLong foreignStationDrops = new AtomicLong();
 
-  // The inbox: a ring of packets guarded by lock. Invariant: 0 <= count <= slots.length, the
-  // packets are slots[head .. head+count) modulo the capacity.
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notEmpty = lock.newCondition();
-  private final byte[][] slots;
-  private final int[] lengths;
-  private final LoopbackStation[] senders;
-  private int head;
-  private int count;
-  private boolean wakeupRequested;
+  private final PacketQueue<LoopbackStation> inbox;
   private volatile boolean closed;
 
   private LoopbackNetwork(Hub hub, LoopbackStation self) {
     this.hub = hub;
     this.self = self;
     this.name = "loop:" + self.name();
-    this.slots = new byte[hub.inboxPackets][];
-    this.lengths = new int[hub.inboxPackets];
-    this.senders = new LoopbackStation[hub.inboxPackets];
+    this.inbox = new PacketQueue<>(hub.inboxPackets);
   }
 
   @Override
@@ -145,7 +130,7 @@ public final class LoopbackNetwork implements Network {
 
   /** Packets dropped because this network's inbox was full. */
   public long inboxDrops() {
-    return inboxDrops.get();
+    return inbox.drops();
   }
 
   /** Packets this network did not send because they exceed {@link #maxPacketBytes()}. */
@@ -160,12 +145,7 @@ public final class LoopbackNetwork implements Network {
 
   /** Packets waiting in the inbox now. */
   public int queued() {
-    lock.lock();
-    try {
-      return count;
-    } finally {
-      lock.unlock();
-    }
+    return inbox.size();
   }
 
   @Override
@@ -199,86 +179,23 @@ public final class LoopbackNetwork implements Network {
 
   /** Copies packet (position to limit, unchanged) into the inbox; false if this one is closed. */
   private boolean deliver(ByteBuffer packet, LoopbackStation from) {
-    int length = packet.remaining();
-    lock.lock();
-    try {
-      if (closed) {
-        return false;
-      }
-      if (count == slots.length) {
-        inboxDrops.incrementAndGet();
-        return true;
-      }
-      int tail = (head + count) % slots.length;
-      byte[] slot = slots[tail];
-      if (slot == null || slot.length < length) {
-        slot = new byte[Math.max(length, MIN_SLOT_BYTES)];
-        slots[tail] = slot;
-      }
-      packet.get(packet.position(), slot, 0, length); // absolute get: position stays put
-      lengths[tail] = length;
-      senders[tail] = from;
-      count++;
-      notEmpty.signal();
-      return true;
-    } finally {
-      lock.unlock();
-    }
+    return inbox.offerCopy(packet, from);
   }
 
   /**
-   * Takes the oldest inbox packet, waiting up to {@code timeoutNanos}. Returns null at the
-   * timeout, after {@link #wakeup()}, or when the calling thread is interrupted (the interrupt
-   * status stays set).
+   * Takes the oldest inbox packet, waiting up to {@code timeoutNanos}: see {@link
+   * PacketQueue#take}.
    *
    * @throws ClosedChannelException if this network is closed
    */
   @Override
   public Station receive(ByteBuffer into, long timeoutNanos) throws IOException {
-    long remainingNs = timeoutNanos;
-    lock.lock();
-    try {
-      for (; ; ) {
-        if (closed) {
-          throw new ClosedChannelException();
-        }
-        if (count > 0) {
-          byte[] slot = slots[head];
-          into.put(slot, 0, Math.min(lengths[head], into.remaining())); // longer: truncated
-          LoopbackStation from = senders[head];
-          senders[head] = null;
-          head = (head + 1) % slots.length;
-          count--;
-          return from;
-        }
-        if (wakeupRequested) {
-          wakeupRequested = false;
-          return null;
-        }
-        if (remainingNs <= 0) {
-          return null;
-        }
-        try {
-          remainingNs = notEmpty.awaitNanos(remainingNs);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return null;
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
+    return inbox.take(into, timeoutNanos);
   }
 
   @Override
   public void wakeup() {
-    lock.lock();
-    try {
-      wakeupRequested = true;
-      notEmpty.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    inbox.wakeup();
   }
 
   private void ensureOpen() throws ClosedChannelException {
@@ -290,19 +207,13 @@ public final class LoopbackNetwork implements Network {
   /** Detaches from the hub and frees the inbox; idempotent. Later sends here are undeliverable. */
   @Override
   public void close() {
-    lock.lock();
-    try {
+    synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
-      Arrays.fill(slots, null);
-      Arrays.fill(senders, null);
-      count = 0;
-      notEmpty.signalAll(); // a blocked receive wakes and throws ClosedChannelException
-    } finally {
-      lock.unlock();
     }
+    inbox.close(); // a blocked receive wakes and throws ClosedChannelException
     hub.detach(this);
   }
 
