@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "amoeba",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT, // --help (and --version) on every subcommand
     versionProvider = Amoeba.Version.class,
     description = "A distributed capability operating system for a pool of Raspberry Pis.",
     subcommands = {
