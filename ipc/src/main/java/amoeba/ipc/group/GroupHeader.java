@@ -37,7 +37,8 @@ import java.nio.ByteOrder;
  *
  * Flags: {@link #FLAG_BB} (ORDERED without its data: it went by BB_DATA), {@link #FLAG_EVENT}
  * (the payload is a membership event), {@link #FLAG_RETRANSMIT}, {@link #FLAG_FORCE}
- * (RESET_REQ asked by the application: vote even with a live sequencer).
+ * (RESET_REQ asked by the application: vote even with a live sequencer), {@link #FLAG_ALIVE}
+ * (REJECT because the sequencer is alive).
  */
 public final class GroupHeader {
   public static final int VERSION = 1;
@@ -57,7 +58,10 @@ public final class GroupHeader {
   public static final int FLAG_EVENT = 2;
   public static final int FLAG_RETRANSMIT = 4;
   public static final int FLAG_FORCE = 8;
-  private static final int KNOWN_FLAGS = FLAG_BB | FLAG_EVENT | FLAG_RETRANSMIT | FLAG_FORCE;
+  /** REJECT: the rejecting member hears a live sequencer of its incarnation. */
+  public static final int FLAG_ALIVE = 16;
+  private static final int KNOWN_FLAGS =
+      FLAG_BB | FLAG_EVENT | FLAG_RETRANSMIT | FLAG_FORCE | FLAG_ALIVE;
 
   private GroupHeader() {}
 

@@ -68,7 +68,8 @@ public final class GroupMember implements AutoCloseable {
   private final GroupConfig cfg;
   private final LongSupplier clock;
   private final GroupDrops drops = new GroupDrops();
-  private final ReentrantLock lock = new ReentrantLock();
+  // Fair: application senders must not starve the driver (its heartbeats keep us in the group).
+  private final ReentrantLock lock = new ReentrantLock(true);
   private final Condition changed = lock.newCondition();
   private ByteBuffer tx; // grows to the largest message sent
   private final Entry[] ring;
@@ -89,6 +90,8 @@ public final class GroupMember implements AutoCloseable {
   private long sequencerAddr;
   private long lastHeardSequencerNs;
   private boolean leaving;
+  private boolean votedForOther; // since our last install: we may never go back to it
+  private long admittedAt; // last seq of the view that (re)admitted us: older EXPELs are history
 
   // ---- history ----
   private long received; // every seq <= received is held (contiguous)
@@ -106,9 +109,8 @@ public final class GroupMember implements AutoCloseable {
   private long nextMsgId = 1;
   private final TreeMap<Long, Outgoing> unconfirmed = new TreeMap<>();
   private final HashMap<Long, byte[]> bbPending = new HashMap<>();
-  private int oldId = -1; // after a rejoin: our previous id, until our new JOIN is accepted
   private long resumeFrom; // JOIN_REQ: first seq wanted, 0 = fresh
-  private int joinOldId = -1;
+  private int joinOldId = -1; // rejoining: the member id we keep
 
   // ---- sequencer ----
   private long nextSeq;
@@ -240,8 +242,7 @@ public final class GroupMember implements AutoCloseable {
     long deadline = System.nanoTime() + timeoutNanos;
     lock.lock();
     try {
-      while (state != State.MEMBER || unconfirmed.size() >= cfg.sendWindow() || oldId != -1
-          || leaving) {
+      while (state != State.MEMBER || unconfirmed.size() >= cfg.sendWindow() || leaving) {
         checkUsable();
         long left = timeoutNanos == Long.MAX_VALUE ? cfg.heartbeatNanos() : deadline - System.nanoTime();
         if (left <= 0) {
@@ -394,6 +395,23 @@ public final class GroupMember implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** Internal counters for test diagnostics. */
+  String debug() {
+    lock.lock();
+    try {
+      return "received=" + received + " scan=" + acceptedScan + " consumed=" + consumed
+          + " stable=" + stableKnown + " unconfirmed=" + unconfirmed.size() + " next=" + nextMsgId
+          + " logInc=" + logInc + " promised=" + promisedInc + "/"
+          + promisedCoord + " coord=" + coordinating + " votes=" + votes.keySet()
+          + " live=" + live.keySet() + " acks=" + acks + " ordered=" + orderedMsgId
+          + " fifo=" + fifo.values().stream().mapToInt(Map::size).sum()
+          + " firstUnconfirmed=" + unconfirmed.keySet().stream().limit(5).toList()
+          + " delivered=" + deliveredMsgId + " incStart=" + incStartSeq;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -614,9 +632,6 @@ public final class GroupMember implements AutoCloseable {
   }
 
   private void retransmit(long now) {
-    if (oldId != -1) {
-      return;
-    }
     int n = 0;
     for (Outgoing o : unconfirmed.values()) {
       if (n >= MAX_RESEND_PER_TICK) {
@@ -727,11 +742,13 @@ public final class GroupMember implements AutoCloseable {
     lastSeqKnown = Math.max(lastSeqKnown, received);
   }
 
-  /** Drops held seqs above {@code keep} (not accepted, maybe from a superseded incarnation). */
+  /**
+   * Drops every held seq above {@code keep}: the contiguous tail and anything held out of order
+   * (not accepted, maybe from a superseded incarnation). Scans the whole ring: resets are rare.
+   */
   private void truncate(long keep) {
-    for (long s = keep + 1; s <= Math.max(received, lastSeqKnown) && s <= keep + ring.length; s++) {
-      Entry e = held(s);
-      if (e != null) {
+    for (Entry e : ring) {
+      if (e.seq > keep) {
         e.seq = -1;
         e.data = null;
       }
@@ -743,10 +760,14 @@ public final class GroupMember implements AutoCloseable {
     long upTo = Math.min(acceptedKnown, received);
     boolean any = false;
     while (acceptedScan < upTo) {
-      Entry e = held(++acceptedScan);
+      Entry e = held(acceptedScan + 1);
+      if (e == null || state == State.JOINING) {
+        break; // truncated under us (an event made us rejoin)
+      }
+      acceptedScan++;
       any = true;
       if ((e.flags & GroupHeader.FLAG_EVENT) != 0) {
-        applyEvent(e.data, members, true);
+        applyEvent(e.data, members, e.seq);
         continue;
       }
       deliveredMsgId.merge(e.origin, e.msgId, Math::max);
@@ -759,7 +780,9 @@ public final class GroupMember implements AutoCloseable {
     }
   }
 
-  private void applyEvent(byte[] event, Map<Integer, Long> view, boolean accepted) {
+  /** Applies a membership event; {@code seq} > 0 when accepted here (then we react to it). */
+  private void applyEvent(byte[] event, Map<Integer, Long> view, long seq) {
+    boolean accepted = seq > 0;
     ByteBuffer ev = ByteBuffer.wrap(event);
     int kind = ev.get(0);
     int id = ev.getInt(1);
@@ -769,41 +792,18 @@ public final class GroupMember implements AutoCloseable {
       maxIdEver = Math.max(maxIdEver, id);
       if (accepted) {
         deliveredMsgId.putIfAbsent(id, 0L);
-        if (id == myId && oldId != -1) {
-          renumberAfterRejoin();
-        }
       }
     } else {
       view.remove(id);
-      if (accepted && id == myId) {
+      if (accepted && id == myId && seq > admittedAt) {
         if (kind == EV_LEAVE && leaving) {
           state = State.LEFT;
           changed.signalAll();
-        } else if (oldId == -1) {
+        } else if (state == State.MEMBER || state == State.RESETTING) {
           rejoin(); // expelled: try to come back, catching up from what we accepted
         }
       }
     }
-  }
-
-  /** Messages sent under our old id and never accepted go out again under the new one. */
-  private void renumberAfterRejoin() {
-    long done = deliveredMsgId.getOrDefault(oldId, 0L);
-    List<byte[]> again = new ArrayList<>();
-    for (Outgoing o : unconfirmed.values()) {
-      if (o.msgId > done) {
-        again.add(o.data);
-      }
-    }
-    unconfirmed.clear();
-    nextMsgId = 1;
-    for (byte[] d : again) {
-      Outgoing o = new Outgoing(nextMsgId++, d);
-      o.lastSentNs = Long.MIN_VALUE / 2; // send at the next tick
-      unconfirmed.put(o.msgId, o);
-    }
-    oldId = -1;
-    changed.signalAll();
   }
 
   private void maybeNak(long now, boolean timer) {
@@ -903,7 +903,9 @@ public final class GroupMember implements AutoCloseable {
 
   private long order(int origin, long msgId, byte[] data, int flags) {
     long seq = nextSeq++;
-    store(seq, origin, msgId, flags & ~GroupHeader.FLAG_BB, data);
+    if (!store(seq, origin, msgId, flags & ~GroupHeader.FLAG_BB, data)) {
+      throw new IllegalStateException("sequencer history slot " + seq + " taken"); // a bug
+    }
     advanceReceived();
     if ((flags & GroupHeader.FLAG_EVENT) == 0) {
       orderedMsgId.put(origin, msgId);
@@ -924,11 +926,10 @@ public final class GroupMember implements AutoCloseable {
   private long orderEvent(int kind, int id, long addr) {
     byte[] ev = new byte[EVENT_BYTES];
     ByteBuffer.wrap(ev).put(0, (byte) kind).putInt(1, id).putLong(5, addr);
-    applyEvent(ev, live, false);
+    applyEvent(ev, live, 0);
     if (kind == EV_JOIN) {
-      orderedMsgId.put(id, 0L);
+      orderedMsgId.putIfAbsent(id, 0L); // a rejoiner keeps its id and its message numbers
     } else {
-      orderedMsgId.remove(id);
       acks.remove(id);
       lastHeard.remove(id);
       fifo.remove(id);
@@ -936,14 +937,22 @@ public final class GroupMember implements AutoCloseable {
     return order(-1, 0, ev, GroupHeader.FLAG_EVENT);
   }
 
-  /** Highest seq held by max(r+1, a majority) of the members: what may be delivered. */
+  /**
+   * Highest seq held by max(r+1, a majority) of the members: what may be delivered. Counted
+   * over the accepted membership, never the one being ordered: an EXPEL or JOIN counts only
+   * once a majority of the old membership holds it, so a minority sequencer cannot expel the
+   * silent majority and then call itself a majority.
+   */
   private long computeAccepted() {
-    int n = live.size();
+    int n = members.size();
+    if (n == 0) {
+      return acceptedKnown;
+    }
     int need = Math.min(n, Math.max(cfg.resilience() + 1, n / 2 + 1));
     long[] v = new long[n];
     int i = 0;
-    for (int id : live.keySet()) {
-      v[i++] = id == myId ? received : acks.getOrDefault(id, 0L);
+    for (int id : members.keySet()) {
+      v[i++] = id == myId ? received : live.containsKey(id) ? acks.getOrDefault(id, 0L) : 0L;
     }
     Arrays.sort(v);
     return Math.max(acceptedKnown, v[n - need]);
@@ -1017,24 +1026,45 @@ public final class GroupMember implements AutoCloseable {
       return;
     }
     long now = clock.getAsLong();
+    long resume = GroupHeader.seq(b, at);
+    int oldId = GroupHeader.member(b, at);
+    // Overwrites go in seq order, so if `resume` is still held, everything after it is too.
+    if (resume > 0 && (resume - 1 > received || oldId < 1
+        || (resume <= received && held(resume) == null))) {
+      sendHeader(src, GroupMessageType.JOIN_REFUSED, 0, installedInc, myId, 0, 0, 0, 0, 0);
+      return; // what it missed is gone from the history: it cannot catch up
+    }
+    if (resume > 0) { // a rejoin: same id, catching up from resume
+      Long addr = live.get(oldId);
+      if (addr != null && addr != src) {
+        sendHeader(src, GroupMessageType.JOIN_REFUSED, 0, installedInc, myId, 0, 0, 0, 0, 0);
+        return;
+      }
+      if (addr == null) {
+        orderEvent(EV_JOIN, oldId, src);
+      }
+      acks.put(oldId, resume - 1);
+      lastHeard.put(oldId, now);
+      joinBase.put(oldId, resume - 1);
+      sendView(src, oldId, resume - 1);
+      return;
+    }
     for (Map.Entry<Integer, Long> m : live.entrySet()) {
       if (m.getValue() == src) { // a repeated request: answer again
         sendView(src, m.getKey(), joinBase.getOrDefault(m.getKey(), acceptedScan));
         return;
       }
     }
-    long resume = GroupHeader.seq(b, at);
-    if (live.size() >= cfg.maxMembers() || (resume > 0 && resume - 1 < floor())) {
+    if (live.size() >= cfg.maxMembers()) {
       sendHeader(src, GroupMessageType.JOIN_REFUSED, 0, installedInc, myId, 0, 0, 0, 0, 0);
       return;
     }
     int id = maxIdEver + 1;
     long j = orderEvent(EV_JOIN, id, src);
-    long base = resume > 0 ? Math.min(resume - 1, j) : j;
-    acks.put(id, base);
+    acks.put(id, j);
     lastHeard.put(id, now);
-    joinBase.put(id, base);
-    sendView(src, id, base);
+    joinBase.put(id, j);
+    sendView(src, id, j);
   }
 
   private void onLeaveReq(ByteBuffer b, int at, long src) {
@@ -1148,8 +1178,7 @@ public final class GroupMember implements AutoCloseable {
   private void staleOrNewer(int inc, long src) {
     drops.increment(GroupDropReason.STALE_INCARNATION);
     long now = clock.getAsLong();
-    if (inc > installedInc && state != State.JOINING && now - lastViewReqNs > cfg.heartbeatNanos()
-        && !coordinating) {
+    if (inc > installedInc && state != State.JOINING && now - lastViewReqNs > cfg.heartbeatNanos()) {
       lastViewReqNs = now;
       sendHeader(src, GroupMessageType.VIEW_REQ, 0, installedInc, myId, 0, 0, 0, 0, 0);
     }
@@ -1215,7 +1244,10 @@ public final class GroupMember implements AutoCloseable {
         return;
       }
       if (joinOldId != -1) {
-        oldId = joinOldId;
+        if (recipient != joinOldId) {
+          drops.increment(GroupDropReason.BAD_FIELD);
+          return;
+        }
         joinOldId = -1;
         truncate(acceptedScan);
       } else {
@@ -1225,6 +1257,7 @@ public final class GroupMember implements AutoCloseable {
       }
       logIncAt = incStart - 1;
       myId = recipient;
+      admittedAt = GroupHeader.msgId(b, at);
       members.clear();
       members.putAll(view);
       maxIdEver = Math.max(maxIdEver, viewMax);
@@ -1233,13 +1266,17 @@ public final class GroupMember implements AutoCloseable {
       return;
     }
     if (inc < installedInc || state == State.LEFT || state == State.FAILED || state == State.CLOSED
-        || (inc == installedInc && state == State.MEMBER) || coordinating) {
+        || (inc == installedInc && state == State.MEMBER)) {
       drops.increment(GroupDropReason.STALE_INCARNATION);
       return;
     }
     Long mine = view.get(myId);
     if (mine == null || mine != ep.address()) {
       rejoin(seqAddr);
+      return;
+    }
+    if (inc == installedInc) {
+      drops.increment(GroupDropReason.STALE_INCARNATION); // still listed: wait to be expelled
       return;
     }
     truncate(acceptedScan);
@@ -1250,6 +1287,7 @@ public final class GroupMember implements AutoCloseable {
   private void install(int inc, int seqId, long seqAddr, long incStart, long lastSeq, long stable,
       long now) {
     installedInc = inc;
+    votedForOther = false;
     if (inc > promisedInc) {
       promisedInc = inc;
       promisedCoord = seqId;
@@ -1271,7 +1309,8 @@ public final class GroupMember implements AutoCloseable {
   }
 
   private void onExpelled(ByteBuffer b, int at, long src) {
-    if (state == State.MEMBER && src == sequencerAddr && GroupHeader.aux(b, at) == myId
+    if ((state == State.MEMBER || state == State.RESETTING) && src == sequencerAddr
+        && GroupHeader.aux(b, at) == myId && GroupHeader.incarnation(b, at) == installedInc
         && !isSequencer()) {
       rejoin(sequencerAddr);
     }
@@ -1288,7 +1327,7 @@ public final class GroupMember implements AutoCloseable {
       changed.signalAll();
       return;
     }
-    joinOldId = oldId != -1 ? oldId : myId;
+    joinOldId = myId;
     coordinating = false;
     fetchFrom = null;
     truncate(acceptedScan);
@@ -1358,11 +1397,16 @@ public final class GroupMember implements AutoCloseable {
         && (isSequencer() || now - lastHeardSequencerNs < cfg.failNanos());
     int cmp = inc != promisedInc ? Integer.compare(inc, promisedInc)
         : Integer.compare(coord, promisedCoord);
+    if (state == State.RESETTING && coordinating && inc <= installedInc) {
+      return; // a stale candidate: not our business while we run our own
+    }
     if ((healthy && !force) || inc <= installedInc || cmp < 0) {
-      sendHeader(src, GroupMessageType.REJECT, 0, installedInc, myId, promisedInc, 0, 0, 0, 0);
+      sendHeader(src, GroupMessageType.REJECT, healthy ? GroupHeader.FLAG_ALIVE : 0, installedInc,
+          myId, promisedInc, 0, 0, 0, 0);
       return;
     }
     if (cmp > 0) {
+      votedForOther = true;
       promisedInc = inc;
       promisedCoord = coord;
       coordinating = false;
@@ -1381,6 +1425,24 @@ public final class GroupMember implements AutoCloseable {
     }
     int theirInc = GroupHeader.incarnation(b, at);
     promisedInc = Math.max(promisedInc, GroupHeader.aux(b, at)); // next ballot goes higher
+    if ((GroupHeader.flags(b, at) & GroupHeader.FLAG_ALIVE) != 0 && theirInc == installedInc
+        && !votedForOther && !forceReset && fetchFrom == null) {
+      // A false suspicion: the sequencer is alive for others. Our ballot is abandoned unused
+      // (nobody can complete it but us), so going back to the incarnation is safe.
+      coordinating = false;
+      state = State.MEMBER;
+      lastHeardSequencerNs = clock.getAsLong();
+      changed.signalAll();
+      return;
+    }
+    long now = clock.getAsLong();
+    if ((GroupHeader.flags(b, at) & GroupHeader.FLAG_ALIVE) != 0
+        && now - lastViewReqNs > cfg.heartbeatNanos()) {
+      // We cannot go back (we voted for another ballot): the sequencer will expel us; ask
+      // whether it has, so that we rejoin.
+      lastViewReqNs = now;
+      sendHeader(src, GroupMessageType.VIEW_REQ, 0, installedInc, myId, 0, 0, 0, 0, 0);
+    }
     if (theirInc > installedInc) {
       // A newer incarnation exists: we are the stale side. Learn its view (and rejoin).
       sendHeader(src, GroupMessageType.VIEW_REQ, 0, installedInc, myId, 0, 0, 0, 0, 0);
@@ -1484,7 +1546,9 @@ public final class GroupMember implements AutoCloseable {
     }
     coordinating = false;
     fetchFrom = null;
+    truncate(received); // out-of-order leftovers of the old incarnation must not meet new seqs
     installedInc = ballotInc;
+    votedForOther = false;
     logInc = ballotInc;
     logIncAt = -1;
     sequencerId = myId;
@@ -1497,12 +1561,11 @@ public final class GroupMember implements AutoCloseable {
     live.clear();
     live.putAll(members);
     orderedMsgId.clear();
-    orderedMsgId.putAll(deliveredMsgId);
-    orderedMsgId.keySet().retainAll(live.keySet());
+    orderedMsgId.putAll(deliveredMsgId); // every id ever: a rejoiner keeps its numbering
     for (long s = acceptedScan + 1; s <= received; s++) {
       Entry e = held(s);
       if ((e.flags & GroupHeader.FLAG_EVENT) != 0) {
-        applyEvent(e.data, live, false);
+        applyEvent(e.data, live, 0);
       } else {
         orderedMsgId.merge(e.origin, e.msgId, Math::max);
       }

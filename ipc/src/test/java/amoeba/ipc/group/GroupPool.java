@@ -17,9 +17,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class GroupPool implements AutoCloseable {
   static final long MS = 1_000_000L;
   static final long SECOND = 1_000 * MS;
-  /** Test timers: 5 ms beats, 150 ms to suspect, 20 ms retransmit, 5 ms between NAKs. */
+  /** Test timers: 5 ms beats, 300 ms to suspect, 20 ms retransmit, 5 ms between NAKs. */
   static final GroupConfig CONFIG =
-      GroupConfig.defaults().withTimers(5 * MS, 150 * MS, 20 * MS, 5 * MS).withBuffers(4096, 200);
+      GroupConfig.defaults().withTimers(5 * MS, 300 * MS, 20 * MS, 5 * MS).withBuffers(4096, 200);
 
   final LoopbackNetwork.Hub hub = new LoopbackNetwork.Hub(16384, 65536);
   final List<FlipBox> boxes = new ArrayList<>();
@@ -121,6 +121,19 @@ final class GroupPool implements AutoCloseable {
         }
       }
     }
+  }
+
+  String describe(Collector c) {
+    StringBuilder sb = new StringBuilder();
+    for (GroupMember m : members) {
+      GroupInfo i = m.info();
+      sb.append(i.memberId()).append(' ').append(i.state()).append(" inc ").append(i.incarnation())
+          .append(" seq ").append(i.sequencerId()).append(" members ").append(i.members().keySet())
+          .append(" last ").append(i.lastSeq()).append(" acc ").append(i.accepted())
+          .append(" got ").append(c == null || c.of(m) == null ? -1 : c.of(m).size())
+          .append(' ').append(m.debug()).append(' ').append(m.drops()).append('\n');
+    }
+    return sb.toString();
   }
 
   @Override
