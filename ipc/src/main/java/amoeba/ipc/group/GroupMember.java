@@ -121,6 +121,7 @@ public final class GroupMember implements AutoCloseable {
   private final HashMap<Integer, Long> joinBase = new HashMap<>();
   private final HashMap<Integer, TreeMap<Long, Pending>> fifo = new HashMap<>();
   private long historyFullSinceNs = -1;
+  private long expulsions; // members this member expelled while sequencer
 
   // ---- reset coordinator ----
   private boolean coordinating;
@@ -368,6 +369,16 @@ public final class GroupMember implements AutoCloseable {
 
   public long port() {
     return port;
+  }
+
+  /** Members expelled by this member while it was the sequencer (silent or too slow). */
+  public long expulsions() {
+    lock.lock();
+    try {
+      return expulsions;
+    } finally {
+      lock.unlock();
+    }
   }
 
   public GroupDrops drops() {
@@ -627,6 +638,7 @@ public final class GroupMember implements AutoCloseable {
     if (addr == null || id == myId) {
       return;
     }
+    expulsions++;
     orderEvent(EV_EXPEL, id, addr);
     sendHeader(addr, GroupMessageType.EXPELLED, 0, installedInc, myId, id, 0, 0, 0, 0);
   }
