@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       CapCommand.class,
       FlipCommand.class,
+      GroupCommand.class,
       BenchCommand.class,
       CompletionCommand.class,
     })

@@ -2,6 +2,7 @@ package amoeba.tools;
 
 import amoeba.tools.bench.CapBench;
 import amoeba.tools.bench.FlipBench;
+import amoeba.tools.bench.GroupBench;
 import picocli.CommandLine.Command;
 
 /**
@@ -11,5 +12,5 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Measure a layer beside its baseline, in the same run.",
-    subcommands = {CapBench.class, FlipBench.class})
+    subcommands = {CapBench.class, FlipBench.class, GroupBench.class})
 final class BenchCommand {}
