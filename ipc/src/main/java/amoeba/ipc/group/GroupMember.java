@@ -102,7 +102,9 @@ public final class GroupMember implements AutoCloseable {
   private long lastSeqKnown;
   private long lastNakNs = Long.MIN_VALUE / 2;
   private long lastViewReqNs = Long.MIN_VALUE / 2;
-  private boolean needAck;
+  private boolean needAck; // something arrived: ACK if the held prefix advanced
+  private boolean ackNow; // heartbeat: ACK even if it did not (recovers lost ACKs)
+  private long ackedUpTo = -1;
   private final HashMap<Integer, Long> deliveredMsgId = new HashMap<>();
 
   // ---- sending ----
@@ -556,7 +558,7 @@ public final class GroupMember implements AutoCloseable {
         if (isSequencer()) {
           sequencerTick(now);
         } else {
-          needAck = true; // the ACK is our heartbeat
+          ackNow = true; // the ACK is our heartbeat
           maybeNak(now, true);
           if (now - lastHeardSequencerNs > cfg.failNanos() + rank() * 2 * cfg.heartbeatNanos()) {
             startReset(false);
@@ -699,8 +701,10 @@ public final class GroupMember implements AutoCloseable {
         multicastHeader(GroupMessageType.SYNC, 0, installedInc, myId, 0, nextSeq - 1, 0,
             acceptedKnown, stableKnown);
       }
-    } else if (needAck) {
+    } else if (ackNow || (needAck && received > ackedUpTo)) {
       needAck = false;
+      ackNow = false;
+      ackedUpTo = received;
       sendHeader(sequencerAddr, GroupMessageType.ACK, 0, installedInc, myId, 0, received, 0,
           0, 0);
     }
@@ -1300,6 +1304,7 @@ public final class GroupMember implements AutoCloseable {
       long now) {
     installedInc = inc;
     votedForOther = false;
+    ackNow = true; // the new sequencer needs our first ACK whatever we held before
     if (inc > promisedInc) {
       promisedInc = inc;
       promisedCoord = seqId;
