@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
       StdCli.class,
       FlipCommand.class,
       RpcCommand.class,
+      GroupCommand.class,
       BenchCommand.class,
       CompletionCommand.class,
     })

@@ -3,6 +3,7 @@ package amoeba.tools;
 import amoeba.tools.bench.CapBench;
 import amoeba.tools.bench.FlipBench;
 import amoeba.tools.bench.RpcBench;
+import amoeba.tools.bench.GroupBench;
 import picocli.CommandLine.Command;
 
 /**
@@ -12,5 +13,5 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Measure a layer beside its baseline, in the same run.",
-    subcommands = {CapBench.class, FlipBench.class, RpcBench.class})
+    subcommands = {CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class})
 final class BenchCommand {}

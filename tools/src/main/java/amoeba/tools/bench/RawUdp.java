@@ -8,6 +8,8 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The baseline every network benchmark is measured against: plain Java DatagramChannel on
@@ -135,6 +137,78 @@ public final class RawUdp {
         }
       }
       throw new IOException("the sink never answered its tally");
+    }
+  }
+
+  /**
+   * Raw IP multicast on lo (TTL 0): one sender sends {@code count} {@code size}-byte datagrams
+   * as fast as the socket takes them to {@code receivers} sockets joined to the group in this
+   * process. Returns datagrams delivered per second at the slowest receiver (from the first
+   * send to its last receipt); losses under overload count against the rate.
+   */
+  public static double multicastRate(int receivers, int size, int count) throws IOException {
+    java.net.NetworkInterface lo = java.net.NetworkInterface.getByName("lo");
+    java.net.InetAddress group = java.net.InetAddress.getByName("239.77.0.9");
+    int port;
+    try (DatagramChannel probe = open()) {
+      port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+    }
+    List<DatagramChannel> rx = new ArrayList<>();
+    long[] got = new long[receivers];
+    long[] lastNs = new long[receivers];
+    List<Thread> threads = new ArrayList<>();
+    try (DatagramChannel tx = DatagramChannel.open(java.net.StandardProtocolFamily.INET)) {
+      tx.setOption(StandardSocketOptions.IP_MULTICAST_IF, lo);
+      tx.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 0);
+      tx.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
+      tx.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+      for (int i = 0; i < receivers; i++) {
+        DatagramChannel ch = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
+        ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+        ch.bind(new InetSocketAddress(port));
+        ch.join(group, lo);
+        ch.socket().setSoTimeout(300);
+        rx.add(ch);
+        int k = i;
+        Thread t = new Thread(() -> {
+          java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[65536], 65536);
+          try {
+            while (got[k] < count) {
+              ch.socket().receive(p);
+              got[k]++;
+              lastNs[k] = System.nanoTime();
+            }
+          } catch (IOException idle) {
+            // 300 ms without a datagram: the rest was lost
+          }
+        }, "raw-mcast-rx");
+        t.setDaemon(true);
+        t.start();
+        threads.add(t);
+      }
+      InetSocketAddress to = new InetSocketAddress(group, port);
+      ByteBuffer out = ByteBuffer.allocateDirect(size);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        out.clear();
+        tx.send(out, to);
+      }
+      for (Thread t : threads) {
+        t.join(10_000);
+      }
+      double slowest = Double.MAX_VALUE;
+      for (int i = 0; i < receivers; i++) {
+        slowest = Math.min(slowest, lastNs[i] <= t0 ? 0 : got[i] * 1e9 / (lastNs[i] - t0));
+      }
+      return slowest;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    } finally {
+      for (DatagramChannel ch : rx) {
+        ch.close();
+      }
     }
   }
 

@@ -1,0 +1,1646 @@
+package amoeba.ipc.group;
+
+import amoeba.flip.Endpoint;
+import amoeba.flip.FlipBox;
+import amoeba.flip.Message;
+import amoeba.flip.wire.FlipAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * One member of a closed group: Kaashoek's sequencer protocol with resilience, NAK-based
+ * retransmission, a send window, flow control, failure detection and majority resets. The
+ * protocol is described in docs/architecture.md ("Group communication").
+ *
+ * <p>Threads: all protocol state is guarded by one lock. A driver thread per member receives
+ * packets and runs the timers (every {@link GroupConfig#heartbeatNanos()} of the injected
+ * clock); application threads call {@link #send} and {@link #receive}, which only touch the
+ * state under the lock and wait on its condition.
+ */
+public final class GroupMember implements AutoCloseable {
+  /** Where a member is in its life. */
+  public enum State { JOINING, MEMBER, RESETTING, LEFT, FAILED, CLOSED }
+
+  private static final int EV_JOIN = 1;
+  private static final int EV_LEAVE = 2;
+  private static final int EV_EXPEL = 3;
+  private static final int EVENT_BYTES = 13; // kind u8, id i32, address i64
+  private static final int MAX_RESEND_PER_TICK = 64;
+  private static final int MAX_SPAN = 256; // seqs per NAK / FETCH answer
+  private static final int MAX_BATCH = 512; // packets handled per lock hold
+
+  /** One slot of the history ring; valid for {@code seq} while seq != -1. */
+  private static final class Entry {
+    long seq = -1;
+    int origin;
+    long msgId;
+    int flags;
+    byte[] data;
+  }
+
+  private static final class Outgoing {
+    final long msgId;
+    final byte[] data;
+    long lastSentNs;
+
+    Outgoing(long msgId, byte[] data) {
+      this.msgId = msgId;
+      this.data = data;
+    }
+  }
+
+  private record Vote(int id, long received, long accepted, int logInc, int installedInc, long addr) {}
+
+  private record Pending(byte[] data, boolean bb) {}
+
+  private final FlipBox box;
+  private final Endpoint ep;
+  private final long group;
+  private final long port;
+  private final GroupConfig cfg;
+  private final LongSupplier clock;
+  private final GroupDrops drops = new GroupDrops();
+  // Fair: application senders must not starve the driver (its heartbeats keep us in the group).
+  private final ReentrantLock lock = new ReentrantLock(true);
+  private final Condition changed = lock.newCondition();
+  private ByteBuffer tx; // grows to the largest message sent
+  private final Entry[] ring;
+  private Thread driver;
+  private volatile boolean closed;
+
+  // ---- membership (guarded by lock) ----
+  private State state;
+  private int myId = -1;
+  private final TreeMap<Integer, Long> members = new TreeMap<>(); // as of acceptedScan
+  private int maxIdEver;
+  private int installedInc;
+  private int logInc; // the incarnation whose log ours is a prefix of
+  private long logIncAt = -1; // logInc becomes installedInc once received reaches this
+  private int promisedInc;
+  private int promisedCoord;
+  private int sequencerId = -1;
+  private long sequencerAddr;
+  private long lastHeardSequencerNs;
+  private boolean leaving;
+  private boolean votedForOther; // since our last install: we may never go back to it
+  private long admittedAt; // last seq of the view that (re)admitted us: older EXPELs are history
+
+  // ---- history ----
+  private long received; // every seq <= received is held (contiguous)
+  private long acceptedKnown; // highest accepted seq heard of
+  private long acceptedScan; // seqs <= this are accepted and processed (events, confirmations)
+  private long consumed; // seqs <= this were handed to the application
+  private long stableKnown; // every member holds seqs <= this
+  private long lastSeqKnown;
+  private long lastNakNs = Long.MIN_VALUE / 2;
+  private long lastViewReqNs = Long.MIN_VALUE / 2;
+  private boolean needAck; // something arrived: ACK if the held prefix advanced
+  private boolean ackNow; // heartbeat: ACK even if it did not (recovers lost ACKs)
+  private long ackedUpTo = -1;
+  private final HashMap<Integer, Long> deliveredMsgId = new HashMap<>();
+
+  // ---- sending ----
+  private long nextMsgId = 1;
+  private final TreeMap<Long, Outgoing> unconfirmed = new TreeMap<>();
+  private final HashMap<Long, byte[]> bbPending = new HashMap<>();
+  private long resumeFrom; // JOIN_REQ: first seq wanted, 0 = fresh
+  private int joinOldId = -1; // rejoining: the member id we keep
+
+  // ---- sequencer ----
+  private long nextSeq;
+  private final TreeMap<Integer, Long> live = new TreeMap<>(); // membership as ordered
+  private final HashMap<Integer, Long> orderedMsgId = new HashMap<>();
+  private final HashMap<Integer, Long> acks = new HashMap<>();
+  private final HashMap<Integer, Long> lastHeard = new HashMap<>();
+  private final HashMap<Integer, Long> joinBase = new HashMap<>();
+  private final HashMap<Integer, TreeMap<Long, Pending>> fifo = new HashMap<>();
+  private long historyFullSinceNs = -1;
+  private long expulsions; // members this member expelled while sequencer
+
+  // ---- reset coordinator ----
+  private boolean coordinating;
+  private boolean forceReset;
+  private int ballotInc;
+  private final HashMap<Integer, Vote> votes = new HashMap<>();
+  private long resetStartNs;
+  private long resetActivityNs;
+  private long majorityAtNs = -1;
+  private Vote fetchFrom;
+  private long fetchTarget;
+  private long acceptedFromVotes;
+  private long nextTickNs;
+
+  private GroupMember(FlipBox box, long port, GroupConfig cfg, LongSupplier clock) {
+    this.box = box;
+    this.port = port;
+    this.cfg = cfg;
+    this.clock = clock;
+    this.group = FlipAddress.groupOfPort(port);
+    this.ep = box.openRandom();
+    this.tx = ByteBuffer.allocate(64 * 1024);
+    this.ring = new Entry[cfg.historyMessages() + 2 * cfg.maxMembers() + 16]; // events reserve
+    for (int i = 0; i < ring.length; i++) {
+      ring[i] = new Entry();
+    }
+    ep.join(group);
+  }
+
+  /** Creates a group on {@code port}: this member is its first sequencer (member id 1). */
+  public static GroupMember create(FlipBox box, long port, GroupConfig cfg) {
+    return create(box, port, cfg, System::nanoTime);
+  }
+
+  public static GroupMember create(FlipBox box, long port, GroupConfig cfg, LongSupplier clock) {
+    GroupMember m = new GroupMember(box, port, cfg, clock);
+    m.lock.lock();
+    try {
+      long now = clock.getAsLong();
+      m.myId = 1;
+      m.maxIdEver = 1;
+      m.installedInc = 1;
+      m.logInc = 1;
+      m.promisedInc = 1;
+      m.promisedCoord = 1;
+      m.sequencerId = 1;
+      m.sequencerAddr = m.ep.address();
+      m.members.put(1, m.ep.address());
+      m.live.put(1, m.ep.address());
+      m.deliveredMsgId.put(1, 0L);
+      m.orderedMsgId.put(1, 0L);
+      m.nextSeq = 1;
+      m.state = State.MEMBER;
+      m.lastHeardSequencerNs = now;
+    } finally {
+      m.lock.unlock();
+    }
+    m.start();
+    return m;
+  }
+
+  /** Joins the group on {@code port}; throws IllegalStateException if refused or not answered. */
+  public static GroupMember join(FlipBox box, long port, GroupConfig cfg, long timeoutNanos) {
+    return join(box, port, cfg, timeoutNanos, System::nanoTime);
+  }
+
+  public static GroupMember join(
+      FlipBox box, long port, GroupConfig cfg, long timeoutNanos, LongSupplier clock) {
+    GroupMember m = new GroupMember(box, port, cfg, clock);
+    m.lock.lock();
+    try {
+      m.state = State.JOINING;
+      m.resumeFrom = 0;
+      m.sendJoinRequest(FlipAddress.NULL);
+    } finally {
+      m.lock.unlock();
+    }
+    m.start();
+    if (!m.awaitState(timeoutNanos, State.MEMBER)) {
+      State s = m.state();
+      m.close();
+      throw new IllegalStateException("join of group " + Long.toHexString(port) + " failed: " + s);
+    }
+    return m;
+  }
+
+  private void start() {
+    lock.lock();
+    try {
+      nextTickNs = clock.getAsLong() + cfg.heartbeatNanos();
+    } finally {
+      lock.unlock();
+    }
+    driver = new Thread(this::drive, "group-" + Long.toHexString(port) + "-" + FlipAddress.toString(ep.address()));
+    driver.setDaemon(true);
+    driver.start();
+  }
+
+  // =========================================================================================
+  // application API
+  // =========================================================================================
+
+  /** Sends {@code data} to the group, blocking while the send window is full; the message id. */
+  public long send(byte[] data) {
+    long id = send(data, Long.MAX_VALUE);
+    if (id < 0) {
+      throw new IllegalStateException("send window did not open");
+    }
+    return id;
+  }
+
+  /**
+   * Sends, waiting at most {@code timeoutNanos} for room in the send window (and for the group
+   * to be usable: not resetting, not rejoining). Returns this member's message id, or -1 on
+   * timeout. Throws if the member has left, failed or closed.
+   */
+  public long send(byte[] data, long timeoutNanos) {
+    byte[] copy = data.clone();
+    long deadline = System.nanoTime() + timeoutNanos;
+    lock.lock();
+    try {
+      while (state != State.MEMBER || unconfirmed.size() >= cfg.sendWindow() || leaving) {
+        checkUsable();
+        long left = timeoutNanos == Long.MAX_VALUE ? cfg.heartbeatNanos() : deadline - System.nanoTime();
+        if (left <= 0) {
+          return -1;
+        }
+        changed.awaitNanos(Math.min(left, cfg.heartbeatNanos()));
+      }
+      Outgoing o = new Outgoing(nextMsgId++, copy);
+      unconfirmed.put(o.msgId, o);
+      transmit(o);
+      flush();
+      return o.msgId;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The next message in the total order, or null after {@code timeoutNanos}. Throws once the
+   * member has left, failed or closed and everything accepted was delivered.
+   */
+  public GroupMessage receive(long timeoutNanos) {
+    long waitNs = timeoutNanos;
+    lock.lock();
+    try {
+      while (true) {
+        while (consumed < acceptedScan) {
+          Entry e = entry(++consumed);
+          if ((e.flags & GroupHeader.FLAG_EVENT) == 0) {
+            return new GroupMessage(e.seq, e.origin, e.msgId, e.data);
+          }
+        }
+        checkUsable();
+        if (waitNs <= 0) {
+          return null;
+        }
+        waitNs = changed.awaitNanos(waitNs);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Leaves the group: waits (at most the timeout) until the LEAVE is accepted. */
+  public boolean leave(long timeoutNanos) {
+    lock.lock();
+    try {
+      if (state != State.MEMBER && state != State.RESETTING) {
+        return state == State.LEFT;
+      }
+      leaving = true;
+      requestLeave();
+      flush();
+    } finally {
+      lock.unlock();
+    }
+    return awaitState(timeoutNanos, State.LEFT);
+  }
+
+  /**
+   * Forces a reset with this member as coordinator (Amoeba's grp_reset): a new incarnation,
+   * histories reconciled, silent members expelled. Waits at most the timeout; true when this
+   * member is again in a working group of at least {@code minMembers}.
+   */
+  public boolean reset(int minMembers, long timeoutNanos) {
+    lock.lock();
+    try {
+      startReset(true);
+    } finally {
+      lock.unlock();
+    }
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (awaitState(deadline - System.nanoTime(), State.MEMBER)) {
+      GroupInfo i = info();
+      if (i.state() == State.MEMBER && i.members().size() >= minMembers) {
+        return true;
+      }
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      lock.lock();
+      try {
+        changed.awaitNanos(cfg.heartbeatNanos());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } finally {
+        lock.unlock();
+      }
+    }
+    return false;
+  }
+
+  public GroupInfo info() {
+    lock.lock();
+    try {
+      return new GroupInfo(myId, state, new TreeMap<>(members), sequencerId, installedInc,
+          Math.max(lastSeqKnown, received), acceptedScan, consumed);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public State state() {
+    lock.lock();
+    try {
+      return state;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** This member's FLIP address (its endpoint). */
+  public long address() {
+    return ep.address();
+  }
+
+  public long port() {
+    return port;
+  }
+
+  /** Members expelled by this member while it was the sequencer (silent or too slow). */
+  public long expulsions() {
+    lock.lock();
+    try {
+      return expulsions;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public GroupDrops drops() {
+    return drops;
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      state = State.CLOSED;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    ep.close();
+    Thread d = driver;
+    if (d != null && d != Thread.currentThread()) {
+      try {
+        d.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Internal counters for test diagnostics. */
+  String debug() {
+    lock.lock();
+    try {
+      return "received=" + received + " scan=" + acceptedScan + " consumed=" + consumed
+          + " stable=" + stableKnown + " unconfirmed=" + unconfirmed.size() + " next=" + nextMsgId
+          + " logInc=" + logInc + " promised=" + promisedInc + "/"
+          + promisedCoord + " coord=" + coordinating + " votes=" + votes.keySet()
+          + " live=" + live.keySet() + " acks=" + acks + " ordered=" + orderedMsgId
+          + " fifo=" + fifo.values().stream().mapToInt(Map::size).sum()
+          + " firstUnconfirmed=" + unconfirmed.keySet().stream().limit(5).toList()
+          + " delivered=" + deliveredMsgId + " incStart=" + incStartSeq;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "GroupMember[" + myId + " " + state + " inc " + installedInc + "]";
+  }
+
+  private void checkUsable() {
+    if (state == State.LEFT || state == State.FAILED || state == State.CLOSED) {
+      throw new IllegalStateException("group member is " + state);
+    }
+  }
+
+  private boolean awaitState(long timeoutNanos, State wanted) {
+    long waitNs = timeoutNanos;
+    lock.lock();
+    try {
+      while (state != wanted) {
+        if (state == State.FAILED || state == State.CLOSED || waitNs <= 0) {
+          return false;
+        }
+        waitNs = changed.awaitNanos(waitNs);
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // =========================================================================================
+  // driver: reception and timers
+  // =========================================================================================
+
+  private void drive() {
+    while (!closed && !ep.isClosed()) {
+      long waitNs;
+      lock.lock();
+      try {
+        waitNs = Math.max(0, nextTickNs - clock.getAsLong());
+      } finally {
+        lock.unlock();
+      }
+      Message m = ep.receive(Math.min(Math.max(waitNs, 100_000L), cfg.heartbeatNanos()));
+      lock.lock();
+      try {
+        if (closed) {
+          if (m != null) {
+            m.release();
+          }
+          return;
+        }
+        int n = 0;
+        while (m != null) {
+          try {
+            handle(m);
+          } finally {
+            m.release();
+          }
+          m = ++n < MAX_BATCH ? ep.receive(0) : null;
+        }
+        long now = clock.getAsLong();
+        if (now - nextTickNs >= 0) {
+          nextTickNs = now + cfg.heartbeatNanos();
+          tick(now);
+        }
+        flush();
+      } catch (RuntimeException e) {
+        org.tinylog.Logger.error(e, "group member {} failed", myId);
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void handle(Message m) {
+    ByteBuffer b = m.payload();
+    int length = b.remaining();
+    GroupDropReason bad = GroupHeader.validate(b, b.position(), length);
+    if (bad != null) {
+      drops.increment(bad);
+      return;
+    }
+    int at = b.position();
+    long src = m.source();
+    if (src == ep.address()) {
+      drops.increment(GroupDropReason.OWN_ECHO);
+      return;
+    }
+    GroupMessageType type = GroupHeader.type(b, at);
+    switch (type) {
+      case DATA -> onData(b, at, length, src, false);
+      case BB_DATA -> onData(b, at, length, src, true);
+      case ORDERED -> onOrdered(b, at, length, src);
+      case SYNC -> onSync(b, at, src);
+      case ACK -> onAck(b, at, src);
+      case NAK -> onNak(b, at, src);
+      case JOIN_REQ -> onJoinReq(b, at, src);
+      case VIEW -> onView(b, at, length, src);
+      case LEAVE_REQ -> onLeaveReq(b, at, src);
+      case RESET_REQ -> onResetReq(b, at, src);
+      case VOTE -> onVote(b, at, src);
+      case REJECT -> onReject(b, at, src);
+      case FETCH -> onFetch(b, at, src);
+      case EXPELLED -> onExpelled(b, at, src);
+      case VIEW_REQ -> onViewReq(src);
+      case JOIN_REFUSED -> onJoinRefused();
+      default -> drops.increment(GroupDropReason.BAD_TYPE);
+    }
+  }
+
+  private static byte[] body(ByteBuffer b, int at, int length) {
+    byte[] data = new byte[length - GroupHeader.LENGTH];
+    b.get(at + GroupHeader.LENGTH, data);
+    return data;
+  }
+
+  private boolean isSequencer() {
+    return state == State.MEMBER && sequencerId == myId;
+  }
+
+  // ---- timers ------------------------------------------------------------------------------
+
+  private void tick(long now) {
+    switch (state) {
+      case JOINING -> sendJoinRequest(FlipAddress.NULL);
+      case MEMBER -> {
+        if (isSequencer()) {
+          sequencerTick(now);
+        } else {
+          ackNow = true; // the ACK is our heartbeat
+          maybeNak(now, true);
+          if (now - lastHeardSequencerNs > cfg.failNanos() + rank() * 2 * cfg.heartbeatNanos()) {
+            startReset(false);
+          }
+        }
+        retransmit(now);
+        if (leaving) {
+          requestLeave();
+        }
+      }
+      case RESETTING -> {
+        if (coordinating) {
+          if (fetchFrom != null) {
+            sendFetch();
+          } else {
+            multicastHeader(GroupMessageType.RESET_REQ, forceReset ? GroupHeader.FLAG_FORCE : 0,
+                ballotInc, myId, 0, 0, 0, 0, 0);
+          }
+          checkVotes(now);
+          if (coordinating && now - resetStartNs > 2 * cfg.failNanos()) {
+            startReset(forceReset); // stuck (lost majority, dueling): a higher ballot
+          }
+        } else if (now - resetActivityNs > cfg.failNanos() + rank() * 2 * cfg.heartbeatNanos()) {
+          startReset(false);
+        }
+      }
+      default -> {
+        // LEFT, FAILED, CLOSED: nothing runs
+      }
+    }
+  }
+
+  /** Our position among the members (sequencer excluded): staggers suspicions, fewer duels. */
+  private int rank() {
+    int r = 0;
+    for (int id : members.keySet()) {
+      if (id == myId) {
+        return r;
+      }
+      if (id != sequencerId) {
+        r++;
+      }
+    }
+    return r;
+  }
+
+  private void sequencerTick(long now) {
+    multicastHeader(GroupMessageType.SYNC, 0, installedInc, myId, 0, nextSeq - 1, 0,
+        acceptedKnown, stableKnown);
+    List<Integer> expel = new ArrayList<>();
+    for (int id : live.keySet()) {
+      if (id != myId && now - lastHeard.getOrDefault(id, now) > cfg.failNanos()) {
+        expel.add(id); // silent: crashed or partitioned away
+      }
+    }
+    if (nextSeq - 1 - floor() >= cfg.historyMessages()) {
+      if (historyFullSinceNs < 0) {
+        historyFullSinceNs = now;
+      } else if (now - historyFullSinceNs > cfg.failNanos()) {
+        // Flow control: the members holding the history back for this long are expelled.
+        long stable = computeStable();
+        for (int id : live.keySet()) {
+          if (id != myId && acks.getOrDefault(id, 0L) <= stable && !expel.contains(id)) {
+            expel.add(id);
+          }
+        }
+        historyFullSinceNs = now;
+      }
+    } else {
+      historyFullSinceNs = -1;
+    }
+    for (int id : expel) {
+      expel(id);
+    }
+  }
+
+  private void expel(int id) {
+    Long addr = live.get(id);
+    if (addr == null || id == myId) {
+      return;
+    }
+    expulsions++;
+    orderEvent(EV_EXPEL, id, addr);
+    sendHeader(addr, GroupMessageType.EXPELLED, 0, installedInc, myId, id, 0, 0, 0, 0);
+  }
+
+  private void retransmit(long now) {
+    int n = 0;
+    for (Outgoing o : unconfirmed.values()) {
+      if (n >= MAX_RESEND_PER_TICK) {
+        break;
+      }
+      if (now - o.lastSentNs >= cfg.retransmitNanos()) {
+        transmit(o);
+        n++;
+      }
+    }
+  }
+
+  private void transmit(Outgoing o) {
+    o.lastSentNs = clock.getAsLong();
+    if (isSequencer()) {
+      submit(myId, o.msgId, o.data, false);
+    } else if (o.data.length >= cfg.bbThresholdBytes()) {
+      bbPending.put(bbKey(myId, o.msgId), o.data);
+      multicastData(GroupMessageType.BB_DATA, o);
+    } else {
+      ensureTx(o.data.length);
+      ByteBuffer b = header(GroupMessageType.DATA, 0, installedInc, myId, 0, 0, o.msgId, 0, 0);
+      b.put(GroupHeader.LENGTH, o.data);
+      b.limit(GroupHeader.LENGTH + o.data.length);
+      ep.send(sequencerAddr, b);
+    }
+  }
+
+  private void multicastData(GroupMessageType type, Outgoing o) {
+    ensureTx(o.data.length);
+    ByteBuffer b = header(type, 0, installedInc, myId, 0, 0, o.msgId, 0, 0);
+    b.put(GroupHeader.LENGTH, o.data);
+    b.limit(GroupHeader.LENGTH + o.data.length);
+    ep.multicast(group, b);
+  }
+
+  private static long bbKey(int origin, long msgId) {
+    return (long) origin << 40 ^ msgId;
+  }
+
+  /** After a batch: acknowledge, announce a new accept frontier, order what now fits. */
+  private void flush() {
+    if (state != State.MEMBER) {
+      return;
+    }
+    if (isSequencer()) {
+      drainAll();
+      long acc = computeAccepted();
+      stableKnown = Math.max(stableKnown, computeStable());
+      if (acc > acceptedKnown) {
+        acceptedKnown = acc;
+        advanceAccepted();
+        multicastHeader(GroupMessageType.SYNC, 0, installedInc, myId, 0, nextSeq - 1, 0,
+            acceptedKnown, stableKnown);
+      }
+    } else if (ackNow || (needAck && received > ackedUpTo)) {
+      needAck = false;
+      ackNow = false;
+      ackedUpTo = received;
+      sendHeader(sequencerAddr, GroupMessageType.ACK, 0, installedInc, myId, 0, received, 0,
+          0, 0);
+    }
+  }
+
+  // ---- history ----------------------------------------------------------------------------
+
+  private Entry entry(long seq) {
+    return ring[(int) Math.floorMod(seq, (long) ring.length)];
+  }
+
+  private Entry held(long seq) {
+    Entry e = entry(seq);
+    return e.seq == seq ? e : null;
+  }
+
+  /** Seqs at or below this may be overwritten: consumed here and held by every member. */
+  private long floor() {
+    return Math.min(consumed, stableKnown);
+  }
+
+  private boolean store(long seq, int origin, long msgId, int flags, byte[] data) {
+    if (seq <= received || held(seq) != null) {
+      drops.increment(GroupDropReason.DUPLICATE);
+      return false;
+    }
+    if (seq > floor() + ring.length) {
+      drops.increment(GroupDropReason.NO_ROOM);
+      return false;
+    }
+    Entry e = entry(seq);
+    e.seq = seq;
+    e.origin = origin;
+    e.msgId = msgId;
+    e.flags = flags & ~GroupHeader.FLAG_RETRANSMIT;
+    e.data = data;
+    if ((flags & GroupHeader.FLAG_EVENT) != 0 && data.length >= EVENT_BYTES) {
+      maxIdEver = Math.max(maxIdEver, ByteBuffer.wrap(data).getInt(1));
+    }
+    return true;
+  }
+
+  private void advanceReceived() {
+    while (held(received + 1) != null) {
+      received++;
+    }
+    if (logIncAt >= 0 && received >= logIncAt) {
+      logInc = installedInc;
+      logIncAt = -1;
+    }
+    lastSeqKnown = Math.max(lastSeqKnown, received);
+  }
+
+  /**
+   * Drops every held seq above {@code keep}: the contiguous tail and anything held out of order
+   * (not accepted, maybe from a superseded incarnation). Scans the whole ring: resets are rare.
+   */
+  private void truncate(long keep) {
+    for (Entry e : ring) {
+      if (e.seq > keep) {
+        e.seq = -1;
+        e.data = null;
+      }
+    }
+    received = Math.min(received, keep);
+  }
+
+  private void advanceAccepted() {
+    long upTo = Math.min(acceptedKnown, received);
+    boolean any = false;
+    while (acceptedScan < upTo) {
+      Entry e = held(acceptedScan + 1);
+      if (e == null || state == State.JOINING) {
+        break; // truncated under us (an event made us rejoin)
+      }
+      acceptedScan++;
+      any = true;
+      if ((e.flags & GroupHeader.FLAG_EVENT) != 0) {
+        applyEvent(e.data, members, e.seq);
+        continue;
+      }
+      deliveredMsgId.merge(e.origin, e.msgId, Math::max);
+      if (e.origin == myId && unconfirmed.remove(e.msgId) != null) {
+        any = true;
+      }
+    }
+    if (any) {
+      changed.signalAll();
+    }
+  }
+
+  /** Applies a membership event; {@code seq} > 0 when accepted here (then we react to it). */
+  private void applyEvent(byte[] event, Map<Integer, Long> view, long seq) {
+    boolean accepted = seq > 0;
+    ByteBuffer ev = ByteBuffer.wrap(event);
+    int kind = ev.get(0);
+    int id = ev.getInt(1);
+    long addr = ev.getLong(5);
+    if (kind == EV_JOIN) {
+      view.put(id, addr);
+      maxIdEver = Math.max(maxIdEver, id);
+      if (accepted) {
+        deliveredMsgId.putIfAbsent(id, 0L);
+      }
+    } else {
+      view.remove(id);
+      if (accepted && id == myId && seq > admittedAt) {
+        if (kind == EV_LEAVE && leaving) {
+          state = State.LEFT;
+          changed.signalAll();
+        } else if (state == State.MEMBER || state == State.RESETTING) {
+          rejoin(); // expelled: try to come back, catching up from what we accepted
+        }
+      }
+    }
+  }
+
+  private void maybeNak(long now, boolean timer) {
+    if (received >= lastSeqKnown || (!timer && now - lastNakNs < cfg.nakNanos())
+        || (timer && now - lastNakNs < cfg.nakNanos())) {
+      return;
+    }
+    long from = received + 1;
+    long to = from;
+    while (to < lastSeqKnown && to - from < MAX_SPAN && held(to + 1) == null) {
+      to++;
+    }
+    lastNakNs = now;
+    sendHeader(sequencerAddr, GroupMessageType.NAK, 0, installedInc, myId, 0, from, to, 0, 0);
+  }
+
+  // ---- sequencer ---------------------------------------------------------------------------
+
+  private void onData(ByteBuffer b, int at, int length, long src, boolean bb) {
+    int origin = GroupHeader.member(b, at);
+    long msgId = GroupHeader.msgId(b, at);
+    if (!isSequencer()) {
+      if (bb && state == State.MEMBER) {
+        if (bbPending.size() >= cfg.historyMessages()) {
+          drops.increment(GroupDropReason.NO_ROOM);
+        } else {
+          bbPending.put(bbKey(origin, msgId), body(b, at, length));
+        }
+      } else {
+        drops.increment(GroupDropReason.WRONG_STATE);
+      }
+      return;
+    }
+    Long addr = live.get(origin);
+    if (addr == null || addr != src) {
+      drops.increment(GroupDropReason.NOT_MEMBER);
+      return;
+    }
+    lastHeard.put(origin, clock.getAsLong());
+    submit(origin, msgId, body(b, at, length), bb);
+  }
+
+  /** Orders a member's message in its FIFO order, buffering early arrivals (bounded). */
+  private void submit(int origin, long msgId, byte[] data, boolean bb) {
+    Long last = orderedMsgId.get(origin);
+    if (last == null) {
+      drops.increment(GroupDropReason.NOT_MEMBER);
+      return;
+    }
+    if (msgId <= last) {
+      drops.increment(GroupDropReason.DUPLICATE);
+      return;
+    }
+    TreeMap<Long, Pending> q = fifo.computeIfAbsent(origin, k -> new TreeMap<>());
+    if (msgId == last + 1 && q.isEmpty() && hasRoom()) {
+      order(origin, msgId, data, bb);
+      return;
+    }
+    if (q.size() >= cfg.sendWindow() && !q.containsKey(msgId)) {
+      drops.increment(GroupDropReason.NO_ROOM);
+      return;
+    }
+    q.put(msgId, new Pending(data, bb));
+    drain(origin, q);
+  }
+
+  private void drain(int origin, TreeMap<Long, Pending> q) {
+    while (!q.isEmpty() && hasRoom()) {
+      long last = orderedMsgId.getOrDefault(origin, Long.MAX_VALUE);
+      Map.Entry<Long, Pending> first = q.firstEntry();
+      if (first.getKey() <= last) {
+        q.pollFirstEntry();
+      } else if (first.getKey() == last + 1) {
+        q.pollFirstEntry();
+        order(origin, first.getKey(), first.getValue().data(), first.getValue().bb());
+      } else {
+        return;
+      }
+    }
+  }
+
+  private void drainAll() {
+    for (Map.Entry<Integer, TreeMap<Long, Pending>> e : fifo.entrySet()) {
+      if (!e.getValue().isEmpty()) {
+        drain(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private boolean hasRoom() {
+    return nextSeq - 1 - floor() < cfg.historyMessages();
+  }
+
+  private long order(int origin, long msgId, byte[] data, boolean bb) {
+    return order(origin, msgId, data, bb ? GroupHeader.FLAG_BB : 0);
+  }
+
+  private long order(int origin, long msgId, byte[] data, int flags) {
+    long seq = nextSeq++;
+    if (!store(seq, origin, msgId, flags & ~GroupHeader.FLAG_BB, data)) {
+      throw new IllegalStateException("sequencer history slot " + seq + " taken"); // a bug
+    }
+    advanceReceived();
+    if ((flags & GroupHeader.FLAG_EVENT) == 0) {
+      orderedMsgId.put(origin, msgId);
+    }
+    ensureTx(data.length);
+    ByteBuffer b = header(GroupMessageType.ORDERED, flags, installedInc, myId, origin, seq,
+        msgId, acceptedKnown, stableKnown);
+    int len = GroupHeader.LENGTH;
+    if ((flags & GroupHeader.FLAG_BB) == 0) {
+      b.put(GroupHeader.LENGTH, data);
+      len += data.length;
+    }
+    b.limit(len);
+    ep.multicast(group, b);
+    return seq;
+  }
+
+  private long orderEvent(int kind, int id, long addr) {
+    byte[] ev = new byte[EVENT_BYTES];
+    ByteBuffer.wrap(ev).put(0, (byte) kind).putInt(1, id).putLong(5, addr);
+    applyEvent(ev, live, 0);
+    if (kind == EV_JOIN) {
+      orderedMsgId.putIfAbsent(id, 0L); // a rejoiner keeps its id and its message numbers
+    } else {
+      acks.remove(id);
+      lastHeard.remove(id);
+      fifo.remove(id);
+    }
+    return order(-1, 0, ev, GroupHeader.FLAG_EVENT);
+  }
+
+  /**
+   * Highest seq held by max(r+1, a majority) of the members: what may be delivered. Counted
+   * over the accepted membership, never the one being ordered: an EXPEL or JOIN counts only
+   * once a majority of the old membership holds it, so a minority sequencer cannot expel the
+   * silent majority and then call itself a majority.
+   */
+  private long computeAccepted() {
+    int n = members.size();
+    if (n == 0) {
+      return acceptedKnown;
+    }
+    int need = Math.min(n, Math.max(cfg.resilience() + 1, n / 2 + 1));
+    long[] v = new long[n];
+    int i = 0;
+    for (int id : members.keySet()) {
+      v[i++] = id == myId ? received : live.containsKey(id) ? acks.getOrDefault(id, 0L) : 0L;
+    }
+    Arrays.sort(v);
+    return Math.max(acceptedKnown, v[n - need]);
+  }
+
+  private long computeStable() {
+    long min = received;
+    for (int id : live.keySet()) {
+      if (id != myId) {
+        min = Math.min(min, acks.getOrDefault(id, 0L));
+      }
+    }
+    return min;
+  }
+
+  private void onAck(ByteBuffer b, int at, long src) {
+    int id = GroupHeader.member(b, at);
+    if (!isSequencer() || GroupHeader.incarnation(b, at) != installedInc) {
+      drops.increment(GroupDropReason.STALE_INCARNATION);
+      return;
+    }
+    Long addr = live.get(id);
+    if (addr == null || addr != src) {
+      drops.increment(GroupDropReason.NOT_MEMBER);
+      sendHeader(src, GroupMessageType.EXPELLED, 0, installedInc, myId, id, 0, 0, 0, 0);
+      return;
+    }
+    acks.merge(id, Math.min(GroupHeader.seq(b, at), nextSeq - 1), Math::max);
+    lastHeard.put(id, clock.getAsLong());
+  }
+
+  private void onNak(ByteBuffer b, int at, long src) {
+    int id = GroupHeader.member(b, at);
+    if (!isSequencer() || GroupHeader.incarnation(b, at) != installedInc) {
+      drops.increment(GroupDropReason.STALE_INCARNATION);
+      return;
+    }
+    Long addr = live.get(id);
+    if (addr == null || addr != src) {
+      drops.increment(GroupDropReason.NOT_MEMBER);
+      return;
+    }
+    lastHeard.put(id, clock.getAsLong());
+    long from = GroupHeader.seq(b, at);
+    long to = Math.min(Math.min(GroupHeader.msgId(b, at), received), from + MAX_SPAN);
+    if (from <= to && held(from) == null) {
+      expel(id); // what it misses is no longer in the history: it cannot catch up
+      return;
+    }
+    resend(src, from, to, installedInc);
+  }
+
+  private void resend(long to, long from, long last, int inc) {
+    for (long s = from; s <= last; s++) {
+      Entry e = held(s);
+      if (e == null) {
+        continue;
+      }
+      ensureTx(e.data.length);
+      ByteBuffer b = header(GroupMessageType.ORDERED, e.flags | GroupHeader.FLAG_RETRANSMIT, inc,
+          myId, e.origin, s, e.msgId, acceptedKnown, stableKnown);
+      b.put(GroupHeader.LENGTH, e.data);
+      b.limit(GroupHeader.LENGTH + e.data.length);
+      ep.send(to, b);
+    }
+  }
+
+  private void onJoinReq(ByteBuffer b, int at, long src) {
+    if (!isSequencer()) {
+      drops.increment(GroupDropReason.WRONG_STATE);
+      return;
+    }
+    long now = clock.getAsLong();
+    long resume = GroupHeader.seq(b, at);
+    int oldId = GroupHeader.member(b, at);
+    // Overwrites go in seq order, so if `resume` is still held, everything after it is too.
+    if (resume > 0 && (resume - 1 > received || oldId < 1
+        || (resume <= received && held(resume) == null))) {
+      sendHeader(src, GroupMessageType.JOIN_REFUSED, 0, installedInc, myId, 0, 0, 0, 0, 0);
+      return; // what it missed is gone from the history: it cannot catch up
+    }
+    if (resume > 0) { // a rejoin: same id, catching up from resume
+      Long addr = live.get(oldId);
+      if (addr != null && addr != src) {
+        sendHeader(src, GroupMessageType.JOIN_REFUSED, 0, installedInc, myId, 0, 0, 0, 0, 0);
+        return;
+      }
+      if (addr == null) {
+        orderEvent(EV_JOIN, oldId, src);
+      }
+      acks.put(oldId, resume - 1);
+      lastHeard.put(oldId, now);
+      joinBase.put(oldId, resume - 1);
+      sendView(src, oldId, resume - 1);
+      return;
+    }
+    for (Map.Entry<Integer, Long> m : live.entrySet()) {
+      if (m.getValue() == src) { // a repeated request: answer again
+        sendView(src, m.getKey(), joinBase.getOrDefault(m.getKey(), acceptedScan));
+        return;
+      }
+    }
+    if (live.size() >= cfg.maxMembers()) {
+      sendHeader(src, GroupMessageType.JOIN_REFUSED, 0, installedInc, myId, 0, 0, 0, 0, 0);
+      return;
+    }
+    int id = maxIdEver + 1;
+    long j = orderEvent(EV_JOIN, id, src);
+    acks.put(id, j);
+    lastHeard.put(id, now);
+    joinBase.put(id, j);
+    sendView(src, id, j);
+  }
+
+  private void onLeaveReq(ByteBuffer b, int at, long src) {
+    int id = GroupHeader.member(b, at);
+    if (!isSequencer()) {
+      drops.increment(GroupDropReason.WRONG_STATE);
+      return;
+    }
+    Long addr = live.get(id);
+    if (addr == null || addr != src) {
+      drops.increment(GroupDropReason.DUPLICATE);
+      return;
+    }
+    orderEvent(EV_LEAVE, id, src);
+  }
+
+  private void requestLeave() {
+    if (isSequencer()) {
+      if (live.containsKey(myId)) {
+        orderEvent(EV_LEAVE, myId, ep.address());
+      }
+    } else if (state == State.MEMBER) {
+      sendHeader(sequencerAddr, GroupMessageType.LEAVE_REQ, 0, installedInc, myId, 0, 0, 0, 0, 0);
+    }
+  }
+
+  /**
+   * The view: to one member (aux = its id, seq = where it starts) or to all (aux = -1). Body:
+   * maxIdEver i32, incarnation start seq i64, stable i64, count i32, then per member id i32,
+   * address i64, last ordered message id i64.
+   */
+  private void sendView(long to, int recipient, long base) {
+    ensureTx(24 + 20 * live.size() + 20 * members.size());
+    ByteBuffer b = header(GroupMessageType.VIEW, 0, installedInc, sequencerId, recipient, base,
+        Math.max(lastSeqKnown, received), acceptedKnown, stableKnown);
+    TreeMap<Integer, Long> view = isSequencer() ? live : members;
+    int p = GroupHeader.LENGTH;
+    b.putInt(p, maxIdEver).putLong(p + 4, nextSeqOrIncStart()).putLong(p + 12, stableKnown)
+        .putInt(p + 20, view.size());
+    p += 24;
+    for (Map.Entry<Integer, Long> m : view.entrySet()) {
+      b.putInt(p, m.getKey()).putLong(p + 4, m.getValue())
+          .putLong(p + 12, (isSequencer() ? orderedMsgId : deliveredMsgId).getOrDefault(m.getKey(), 0L));
+      p += 20;
+    }
+    b.limit(p);
+    if (to == group) {
+      ep.multicast(group, b);
+    } else {
+      ep.send(to, b);
+    }
+  }
+
+  private long incStartSeq;
+
+  private long nextSeqOrIncStart() {
+    return incStartSeq;
+  }
+
+  private void onViewReq(long src) {
+    if (state == State.MEMBER) {
+      sendView(src, -1, acceptedScan);
+    }
+  }
+
+  // ---- member side -------------------------------------------------------------------------
+
+  private void onOrdered(ByteBuffer b, int at, int length, long src) {
+    int flags = GroupHeader.flags(b, at);
+    long seq = GroupHeader.seq(b, at);
+    int origin = GroupHeader.aux(b, at);
+    long msgId = GroupHeader.msgId(b, at);
+    if (coordinating && fetchFrom != null && src == fetchFrom.addr()
+        && (flags & GroupHeader.FLAG_RETRANSMIT) != 0) {
+      if (seq == received + 1 || seq > received) {
+        store(seq, origin, msgId, flags, body(b, at, length));
+        advanceReceived();
+        checkVotes(clock.getAsLong());
+      }
+      return;
+    }
+    int inc = GroupHeader.incarnation(b, at);
+    if (inc != installedInc || state != State.MEMBER || GroupHeader.member(b, at) != sequencerId) {
+      staleOrNewer(inc, src);
+      return;
+    }
+    if (isSequencer()) {
+      drops.increment(GroupDropReason.WRONG_STATE);
+      return;
+    }
+    long now = clock.getAsLong();
+    lastHeardSequencerNs = now;
+    lastSeqKnown = Math.max(lastSeqKnown, seq);
+    acceptedKnown = Math.max(acceptedKnown, GroupHeader.accepted(b, at));
+    stableKnown = Math.max(stableKnown, GroupHeader.stable(b, at));
+    byte[] data;
+    if ((flags & GroupHeader.FLAG_BB) != 0) {
+      data = bbPending.remove(bbKey(origin, msgId));
+    } else {
+      data = body(b, at, length);
+      bbPending.remove(bbKey(origin, msgId));
+    }
+    if (data != null && store(seq, origin, msgId, flags & ~GroupHeader.FLAG_BB, data)) {
+      advanceReceived();
+    }
+    advanceAccepted();
+    needAck = true;
+    maybeNak(now, false);
+  }
+
+  private void staleOrNewer(int inc, long src) {
+    drops.increment(GroupDropReason.STALE_INCARNATION);
+    long now = clock.getAsLong();
+    if (inc > installedInc && state != State.JOINING && now - lastViewReqNs > cfg.heartbeatNanos()) {
+      lastViewReqNs = now;
+      sendHeader(src, GroupMessageType.VIEW_REQ, 0, installedInc, myId, 0, 0, 0, 0, 0);
+    }
+  }
+
+  private void onSync(ByteBuffer b, int at, long src) {
+    int inc = GroupHeader.incarnation(b, at);
+    if (state == State.JOINING) {
+      sendJoinRequest(src); // a sequencer: ask it directly
+      return;
+    }
+    if (inc != installedInc || state != State.MEMBER || GroupHeader.member(b, at) != sequencerId
+        || isSequencer()) {
+      staleOrNewer(inc, src);
+      return;
+    }
+    long now = clock.getAsLong();
+    lastHeardSequencerNs = now;
+    lastSeqKnown = Math.max(lastSeqKnown, GroupHeader.seq(b, at));
+    long acc = GroupHeader.accepted(b, at);
+    acceptedKnown = Math.max(acceptedKnown, acc);
+    stableKnown = Math.max(stableKnown, GroupHeader.stable(b, at));
+    advanceAccepted();
+    if (acc < received) {
+      needAck = true; // it is waiting for holders
+    }
+    maybeNak(now, false);
+  }
+
+  private void onView(ByteBuffer b, int at, int length, long src) {
+    int inc = GroupHeader.incarnation(b, at);
+    int recipient = GroupHeader.aux(b, at);
+    int p = at + GroupHeader.LENGTH;
+    if (length < GroupHeader.LENGTH + 24) {
+      drops.increment(GroupDropReason.BAD_FIELD);
+      return;
+    }
+    int viewMax = b.getInt(p);
+    long incStart = b.getLong(p + 4);
+    long stable = b.getLong(p + 12);
+    int count = b.getInt(p + 20);
+    if (count < 0 || count > cfg.maxMembers() * 4 || length < GroupHeader.LENGTH + 24 + 20 * count) {
+      drops.increment(GroupDropReason.BAD_FIELD);
+      return;
+    }
+    TreeMap<Integer, Long> view = new TreeMap<>();
+    HashMap<Integer, Long> msgIds = new HashMap<>();
+    for (int i = 0, q = p + 24; i < count; i++, q += 20) {
+      view.put(b.getInt(q), b.getLong(q + 4));
+      msgIds.put(b.getInt(q), b.getLong(q + 12));
+    }
+    int seqId = GroupHeader.member(b, at);
+    Long seqAddr = view.get(seqId);
+    if (seqAddr == null) {
+      drops.increment(GroupDropReason.BAD_FIELD);
+      return;
+    }
+    long base = GroupHeader.seq(b, at);
+    long now = clock.getAsLong();
+    if (state == State.JOINING) {
+      if (recipient < 0 || view.get(recipient) == null || view.get(recipient) != ep.address()) {
+        sendJoinRequest(seqAddr); // a view for all: it tells us where the sequencer is
+        return;
+      }
+      if (joinOldId != -1) {
+        if (recipient != joinOldId) {
+          drops.increment(GroupDropReason.BAD_FIELD);
+          return;
+        }
+        joinOldId = -1;
+        truncate(acceptedScan);
+      } else {
+        received = acceptedScan = consumed = base;
+        acceptedKnown = base;
+        logInc = inc;
+      }
+      logIncAt = incStart - 1;
+      myId = recipient;
+      admittedAt = GroupHeader.msgId(b, at);
+      members.clear();
+      members.putAll(view);
+      maxIdEver = Math.max(maxIdEver, viewMax);
+      msgIds.forEach((k, v) -> deliveredMsgId.merge(k, v, Math::max));
+      install(inc, seqId, seqAddr, incStart, GroupHeader.msgId(b, at), stable, now);
+      return;
+    }
+    if (inc < installedInc || state == State.LEFT || state == State.FAILED || state == State.CLOSED
+        || (inc == installedInc && state == State.MEMBER)) {
+      drops.increment(GroupDropReason.STALE_INCARNATION);
+      return;
+    }
+    Long mine = view.get(myId);
+    if (mine == null || mine != ep.address()) {
+      rejoin(seqAddr);
+      return;
+    }
+    if (inc == installedInc) {
+      drops.increment(GroupDropReason.STALE_INCARNATION); // still listed: wait to be expelled
+      return;
+    }
+    truncate(acceptedScan);
+    logIncAt = incStart - 1;
+    install(inc, seqId, seqAddr, incStart, GroupHeader.msgId(b, at), stable, now);
+  }
+
+  private void install(int inc, int seqId, long seqAddr, long incStart, long lastSeq, long stable,
+      long now) {
+    installedInc = inc;
+    votedForOther = false;
+    ackNow = true; // the new sequencer needs our first ACK whatever we held before
+    if (inc > promisedInc) {
+      promisedInc = inc;
+      promisedCoord = seqId;
+    }
+    sequencerId = seqId;
+    sequencerAddr = seqAddr;
+    incStartSeq = incStart;
+    lastSeqKnown = Math.max(received, lastSeq);
+    stableKnown = Math.max(stableKnown, Math.min(stable, received));
+    lastHeardSequencerNs = now;
+    coordinating = false;
+    fetchFrom = null;
+    state = State.MEMBER;
+    advanceReceived();
+    needAck = true;
+    lastNakNs = Long.MIN_VALUE / 2;
+    maybeNak(now, false);
+    changed.signalAll();
+  }
+
+  private void onExpelled(ByteBuffer b, int at, long src) {
+    if ((state == State.MEMBER || state == State.RESETTING) && src == sequencerAddr
+        && GroupHeader.aux(b, at) == myId && GroupHeader.incarnation(b, at) == installedInc
+        && !isSequencer()) {
+      rejoin(sequencerAddr);
+    }
+  }
+
+  private void rejoin() {
+    rejoin(sequencerAddr);
+  }
+
+  /** Expelled, or left behind by a reset: join again, resuming after what we accepted. */
+  private void rejoin(long seqAddr) {
+    if (leaving) {
+      state = State.LEFT;
+      changed.signalAll();
+      return;
+    }
+    joinOldId = myId;
+    coordinating = false;
+    fetchFrom = null;
+    truncate(acceptedScan);
+    state = State.JOINING;
+    resumeFrom = acceptedScan + 1;
+    sendJoinRequest(seqAddr);
+    changed.signalAll();
+  }
+
+  private void sendJoinRequest(long to) {
+    ByteBuffer b = header(GroupMessageType.JOIN_REQ, 0, installedInc, joinOldId, 0, resumeFrom,
+        0, 0, 0);
+    b.limit(GroupHeader.LENGTH);
+    if (to == FlipAddress.NULL) {
+      ep.multicast(group, b);
+    } else {
+      ep.send(to, b);
+    }
+  }
+
+  private void onJoinRefused() {
+    if (state == State.JOINING) {
+      state = State.FAILED;
+      changed.signalAll();
+    }
+  }
+
+  // ---- reset -------------------------------------------------------------------------------
+
+  private void startReset(boolean force) {
+    if (state != State.MEMBER && state != State.RESETTING) {
+      return;
+    }
+    long now = clock.getAsLong();
+    state = State.RESETTING;
+    coordinating = true;
+    forceReset = force;
+    ballotInc = Math.max(installedInc, promisedInc) + 1;
+    promisedInc = ballotInc;
+    promisedCoord = myId;
+    votes.clear();
+    votes.put(myId, selfVote());
+    resetStartNs = now;
+    resetActivityNs = now;
+    majorityAtNs = -1;
+    fetchFrom = null;
+    acceptedFromVotes = acceptedScan;
+    multicastHeader(GroupMessageType.RESET_REQ, force ? GroupHeader.FLAG_FORCE : 0, ballotInc,
+        myId, 0, 0, 0, 0, 0);
+    checkVotes(now);
+    changed.signalAll();
+  }
+
+  private Vote selfVote() {
+    return new Vote(myId, received, acceptedScan, logInc, installedInc, ep.address());
+  }
+
+  private void onResetReq(ByteBuffer b, int at, long src) {
+    int inc = GroupHeader.incarnation(b, at);
+    int coord = GroupHeader.member(b, at);
+    if (state != State.MEMBER && state != State.RESETTING) {
+      return;
+    }
+    long now = clock.getAsLong();
+    boolean force = (GroupHeader.flags(b, at) & GroupHeader.FLAG_FORCE) != 0;
+    boolean healthy = state == State.MEMBER
+        && (isSequencer() || now - lastHeardSequencerNs < cfg.failNanos());
+    int cmp = inc != promisedInc ? Integer.compare(inc, promisedInc)
+        : Integer.compare(coord, promisedCoord);
+    if (state == State.RESETTING && coordinating && inc <= installedInc) {
+      return; // a stale candidate: not our business while we run our own
+    }
+    if ((healthy && !force) || inc <= installedInc || cmp < 0) {
+      sendHeader(src, GroupMessageType.REJECT, healthy ? GroupHeader.FLAG_ALIVE : 0, installedInc,
+          myId, promisedInc, 0, 0, 0, 0);
+      return;
+    }
+    if (cmp > 0) {
+      votedForOther = true;
+      promisedInc = inc;
+      promisedCoord = coord;
+      coordinating = false;
+      fetchFrom = null;
+      state = State.RESETTING;
+      changed.signalAll();
+    }
+    resetActivityNs = now;
+    sendHeader(src, GroupMessageType.VOTE, 0, inc, myId, logInc, received, 0, acceptedScan,
+        installedInc);
+  }
+
+  private void onReject(ByteBuffer b, int at, long src) {
+    if (!coordinating) {
+      return;
+    }
+    int theirInc = GroupHeader.incarnation(b, at);
+    promisedInc = Math.max(promisedInc, GroupHeader.aux(b, at)); // next ballot goes higher
+    if ((GroupHeader.flags(b, at) & GroupHeader.FLAG_ALIVE) != 0 && theirInc == installedInc
+        && !votedForOther && !forceReset && fetchFrom == null) {
+      // A false suspicion: the sequencer is alive for others. Our ballot is abandoned unused
+      // (nobody can complete it but us), so going back to the incarnation is safe.
+      coordinating = false;
+      state = State.MEMBER;
+      lastHeardSequencerNs = clock.getAsLong();
+      changed.signalAll();
+      return;
+    }
+    long now = clock.getAsLong();
+    if ((GroupHeader.flags(b, at) & GroupHeader.FLAG_ALIVE) != 0
+        && now - lastViewReqNs > cfg.heartbeatNanos()) {
+      // We cannot go back (we voted for another ballot): the sequencer will expel us; ask
+      // whether it has, so that we rejoin.
+      lastViewReqNs = now;
+      sendHeader(src, GroupMessageType.VIEW_REQ, 0, installedInc, myId, 0, 0, 0, 0, 0);
+    }
+    if (theirInc > installedInc) {
+      // A newer incarnation exists: we are the stale side. Learn its view (and rejoin).
+      sendHeader(src, GroupMessageType.VIEW_REQ, 0, installedInc, myId, 0, 0, 0, 0, 0);
+    }
+  }
+
+  private void onVote(ByteBuffer b, int at, long src) {
+    if (!coordinating || GroupHeader.incarnation(b, at) != ballotInc) {
+      drops.increment(GroupDropReason.STALE_INCARNATION);
+      return;
+    }
+    int id = GroupHeader.member(b, at);
+    votes.put(id, new Vote(id, GroupHeader.seq(b, at), GroupHeader.accepted(b, at),
+        GroupHeader.aux(b, at), (int) Math.min(Integer.MAX_VALUE, GroupHeader.stable(b, at)), src));
+    resetActivityNs = clock.getAsLong();
+    checkVotes(resetActivityNs);
+  }
+
+  private int votesInView() {
+    int n = 0;
+    for (int id : members.keySet()) {
+      if (votes.containsKey(id)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private void checkVotes(long now) {
+    if (!coordinating) {
+      return;
+    }
+    if (fetchFrom != null) {
+      if (received >= fetchTarget) {
+        finishReset(now);
+      }
+      return;
+    }
+    for (Vote v : votes.values()) {
+      if (v.installedInc() > installedInc) {
+        coordinating = false; // someone has seen a newer incarnation than we have
+        sendHeader(v.addr(), GroupMessageType.VIEW_REQ, 0, installedInc, myId, 0, 0, 0, 0, 0);
+        return;
+      }
+    }
+    if (votesInView() < members.size() / 2 + 1) {
+      return; // the majority rule: a minority never moves on
+    }
+    if (majorityAtNs < 0) {
+      majorityAtNs = now;
+    }
+    if (votesInView() < members.size() && now - majorityAtNs < 2 * cfg.heartbeatNanos()) {
+      return; // give the others a moment: every voter's history counts
+    }
+    Vote best = selfVote();
+    long acc = acceptedScan;
+    for (Vote v : votes.values()) {
+      acc = Math.max(acc, v.accepted());
+      if (v.logInc() > best.logInc()
+          || (v.logInc() == best.logInc() && v.received() > best.received())) {
+        best = v;
+      }
+    }
+    acceptedFromVotes = acc;
+    if (best.id() == myId) {
+      finishReset(now);
+      return;
+    }
+    truncate(acceptedScan); // what we hold beyond the accepted prefix may be superseded
+    fetchFrom = best;
+    fetchTarget = best.received();
+    if (received >= fetchTarget) {
+      finishReset(now);
+    } else {
+      sendFetch();
+    }
+  }
+
+  private void sendFetch() {
+    sendHeader(fetchFrom.addr(), GroupMessageType.FETCH, 0, ballotInc, myId, 0, received + 1,
+        fetchTarget, 0, 0);
+  }
+
+  private void onFetch(ByteBuffer b, int at, long src) {
+    if (GroupHeader.incarnation(b, at) != promisedInc || GroupHeader.member(b, at) != promisedCoord) {
+      drops.increment(GroupDropReason.STALE_INCARNATION);
+      return;
+    }
+    long from = GroupHeader.seq(b, at);
+    long to = Math.min(Math.min(GroupHeader.msgId(b, at), received), from + MAX_SPAN);
+    resend(src, from, to, installedInc);
+  }
+
+  private void finishReset(long now) {
+    acceptedKnown = Math.max(acceptedKnown, Math.min(acceptedFromVotes, received));
+    advanceAccepted();
+    if (votesInView() < members.size() / 2 + 1) {
+      fetchFrom = null; // the reconciled membership is larger: wait for more votes
+      majorityAtNs = -1;
+      return;
+    }
+    coordinating = false;
+    fetchFrom = null;
+    truncate(received); // out-of-order leftovers of the old incarnation must not meet new seqs
+    installedInc = ballotInc;
+    votedForOther = false;
+    logInc = ballotInc;
+    logIncAt = -1;
+    sequencerId = myId;
+    sequencerAddr = ep.address();
+    incStartSeq = received + 1;
+    nextSeq = received + 1;
+    lastSeqKnown = received;
+    state = State.MEMBER;
+    // The sequencer's tables, rebuilt from the accepted membership and the reconciled tail.
+    live.clear();
+    live.putAll(members);
+    orderedMsgId.clear();
+    orderedMsgId.putAll(deliveredMsgId); // every id ever: a rejoiner keeps its numbering
+    for (long s = acceptedScan + 1; s <= received; s++) {
+      Entry e = held(s);
+      if ((e.flags & GroupHeader.FLAG_EVENT) != 0) {
+        applyEvent(e.data, live, 0);
+      } else {
+        orderedMsgId.merge(e.origin, e.msgId, Math::max);
+      }
+    }
+    for (int id : live.keySet()) {
+      orderedMsgId.putIfAbsent(id, 0L);
+    }
+    acks.clear();
+    lastHeard.clear();
+    fifo.clear();
+    joinBase.clear();
+    for (Vote v : votes.values()) {
+      if (live.containsKey(v.id())) {
+        acks.put(v.id(), v.accepted());
+      }
+    }
+    for (int id : live.keySet()) {
+      lastHeard.put(id, now);
+    }
+    sendView(group, -1, acceptedScan);
+    for (int id : new ArrayList<>(live.keySet())) {
+      if (id != myId && !votes.containsKey(id)) {
+        expel(id); // did not vote: crashed or on the minority side; it may rejoin later
+      }
+    }
+    for (Outgoing o : unconfirmed.values()) {
+      o.lastSentNs = Long.MIN_VALUE / 2;
+    }
+    changed.signalAll();
+  }
+
+  // ---- packet building ---------------------------------------------------------------------
+
+  /** Room for a body of {@code bytes} after the header (call before {@link #header}). */
+  private void ensureTx(int bytes) {
+    if (tx.capacity() < GroupHeader.LENGTH + bytes) {
+      tx = ByteBuffer.allocate(GroupHeader.LENGTH + bytes);
+    }
+  }
+
+  private ByteBuffer header(GroupMessageType type, int flags, int inc, int member, int aux,
+      long seq, long msgId, long accepted, long stable) {
+    ByteBuffer b = tx;
+    b.clear();
+    b.limit(b.capacity());
+    GroupHeader.write(b, 0, type, flags, inc, member, aux, seq, msgId, accepted, stable);
+    return b; // limit still at capacity: the caller writes a body, then sets the limit
+  }
+
+  private void sendHeader(long to, GroupMessageType type, int flags, int inc, int member, int aux,
+      long seq, long msgId, long accepted, long stable) {
+    ep.send(to, header(type, flags, inc, member, aux, seq, msgId, accepted, stable)
+        .limit(GroupHeader.LENGTH));
+  }
+
+  private void multicastHeader(GroupMessageType type, int flags, int inc, int member, int aux,
+      long seq, long msgId, long accepted, long stable) {
+    ep.multicast(group, header(type, flags, inc, member, aux, seq, msgId, accepted, stable)
+        .limit(GroupHeader.LENGTH));
+  }
+}
