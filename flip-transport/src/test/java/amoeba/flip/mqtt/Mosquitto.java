@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * port. Tests call {@link #assumeInstalled()} first: without the Debian package they are skipped
  * with a message saying how to get it (CI installs it, see .ci/run).
  */
-final class Mosquitto implements AutoCloseable {
+public final class Mosquitto implements AutoCloseable {
   static final Path BINARY = Path.of("/usr/sbin/mosquitto");
   static final Path SUB = Path.of("/usr/bin/mosquitto_sub");
   static final Path PASSWD = Path.of("/usr/bin/mosquitto_passwd");
@@ -34,19 +34,19 @@ final class Mosquitto implements AutoCloseable {
   final int port;
   private Process process;
 
-  static void assumeInstalled() {
+  public static void assumeInstalled() {
     assumeTrue(Files.isExecutable(BINARY) && Files.isExecutable(SUB) && Files.isExecutable(PASSWD),
         "mosquitto is not installed (" + BINARY + ", " + SUB + ", " + PASSWD
             + "): apt-get install -y mosquitto mosquitto-clients");
   }
 
   /** An anonymous broker. */
-  static Mosquitto anonymous() throws IOException {
+  public static Mosquitto anonymous() throws IOException {
     return new Mosquitto(null, null);
   }
 
   /** A broker that accepts only {@code user} with {@code password}. */
-  static Mosquitto withPassword(String user, String password) throws IOException {
+  public static Mosquitto withPassword(String user, String password) throws IOException {
     return new Mosquitto(user, password);
   }
 
@@ -76,16 +76,16 @@ final class Mosquitto implements AutoCloseable {
     }
   }
 
-  String url() {
+  public String url() {
     return "tcp://127.0.0.1:" + port;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
   /** Starts the broker (again) on the same port; returns once it accepts TCP connections. */
-  void start() throws IOException {
+  public void start() throws IOException {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("already running");
     }
@@ -115,7 +115,7 @@ final class Mosquitto implements AutoCloseable {
   }
 
   /** Kills the broker abruptly (SIGKILL by PID), like a crash or a power cut. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);

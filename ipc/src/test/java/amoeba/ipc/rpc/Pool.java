@@ -43,9 +43,18 @@ final class Pool implements AutoCloseable {
   final List<FaultyNetwork> faulty = new ArrayList<>();
   private int names;
 
+  /** Makes the network of each new box, given its name; by default a port of the in-JVM hub. */
+  private final java.util.function.Function<String, Network> networks;
+
   Pool(long seed, RpcConfig config) {
+    this(seed, config, null);
+  }
+
+  /** A pool whose boxes sit on networks made by {@code networks} (e.g. MQTT through a broker). */
+  Pool(long seed, RpcConfig config, java.util.function.Function<String, Network> networks) {
     this.random = new SplittableRandom(seed);
     this.config = config;
+    this.networks = networks == null ? hub::attach : networks;
   }
 
   synchronized Rpc rpc() {
@@ -54,7 +63,7 @@ final class Pool implements AutoCloseable {
 
   /** A new box (behind a FaultyNetwork seeded from the pool's seed if {@code faults}). */
   synchronized Rpc rpc(boolean faults) {
-    Network n = hub.attach("box" + names++);
+    Network n = networks.apply("box" + names++);
     if (faults) {
       FaultyNetwork f = new FaultyNetwork(n, random.nextLong());
       faulty.add(f);
