@@ -4,6 +4,7 @@ import amoeba.tools.bench.CapBench;
 import amoeba.tools.bench.FlipBench;
 import amoeba.tools.bench.RpcBench;
 import amoeba.tools.bench.GroupBench;
+import amoeba.tools.bench.MqttBench;
 import picocli.CommandLine.Command;
 
 /**
@@ -13,5 +14,5 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Measure a layer beside its baseline, in the same run.",
-    subcommands = {CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class})
+    subcommands = {CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class, MqttBench.class})
 final class BenchCommand {}

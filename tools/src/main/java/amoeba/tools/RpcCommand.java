@@ -48,6 +48,10 @@ final class RpcCommand {
     @Option(names = "--raw", hidden = true)
     boolean raw;
 
+    /** For `bench mqtt`: also echo raw Paho messages on this topic (the baseline). */
+    @Option(names = "--paho-echo", hidden = true)
+    String pahoEcho;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -61,6 +65,13 @@ final class RpcCommand {
         String owner = CapabilityText.format(server.owner());
         server.serve(rpc.server(get), threads);
         String rawPorts = raw ? " " + RawUdp.echo() + " " + RawUdp.sink() : "";
+        if (pahoEcho != null) {
+          try {
+            amoeba.tools.bench.RawPaho.echo(net.brokers.get(0), pahoEcho);
+          } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+            throw new CliFailure("cannot start the Paho echo: " + e.getMessage(), e);
+          }
+        }
         out.println("ready " + get.putPort() + " " + owner + rawPorts);
         out.flush();
         long deadline = seconds <= 0 ? Long.MAX_VALUE : System.nanoTime() + seconds * 1_000_000_000L;
