@@ -66,11 +66,7 @@ final class RpcCommand {
         server.serve(rpc.server(get), threads);
         String rawPorts = raw ? " " + RawUdp.echo() + " " + RawUdp.sink() : "";
         if (pahoEcho != null) {
-          try {
-            amoeba.tools.bench.RawPaho.echo(net.brokers.get(0), pahoEcho);
-          } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
-            throw new CliFailure("cannot start the Paho echo: " + e.getMessage(), e);
-          }
+          amoeba.tools.bench.RawPaho.echo(net.brokers.get(0), pahoEcho);
         }
         out.println("ready " + get.putPort() + " " + owner + rawPorts);
         out.flush();

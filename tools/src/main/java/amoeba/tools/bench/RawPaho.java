@@ -34,7 +34,15 @@ public final class RawPaho {
   }
 
   /** Echoes every message on {@code topic + "/in"} to {@code topic + "/out"}; runs until exit. */
-  public static void echo(String url, String topic) throws MqttException {
+  public static void echo(String url, String topic) throws java.io.IOException {
+    try {
+      startEcho(url, topic);
+    } catch (MqttException e) {
+      throw new java.io.IOException("cannot start the Paho echo: " + e.getMessage(), e);
+    }
+  }
+
+  private static void startEcho(String url, String topic) throws MqttException {
     MqttAsyncClient[] self = new MqttAsyncClient[1];
     MqttAsyncClient c = connect(url, "paho-echo-" + ProcessHandle.current().pid(),
         new Callback(m -> {
