@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
     name = "rpc",
     hidden = true,
     description = "RPC diagnostics.",
-    subcommands = {RpcCommand.ServeNull.class})
+    subcommands = {RpcCommand.ServeNull.class, RpcCommand.CallLoop.class})
 final class RpcCommand {
 
   @Command(
@@ -48,6 +48,10 @@ final class RpcCommand {
     @Option(names = "--raw", hidden = true)
     boolean raw;
 
+    /** For system tests: count executions per request id and print them on exit. */
+    @Option(names = "--count-executions", hidden = true)
+    boolean countExecutions;
+
     /** For `bench mqtt`: also echo raw Paho messages on this topic (the baseline). */
     @Option(names = "--paho-echo", hidden = true)
     String pahoEcho;
@@ -61,7 +65,13 @@ final class RpcCommand {
       Port get = getPort == null ? Port.random(random) : getPort;
       try (FlipBox box = net.openBox();
           Rpc rpc = new Rpc(box, RpcConfig.defaults(), random)) {
-        NullServer server = new NullServer(get.putPort(), random);
+        NullServer server = new NullServer(get.putPort(), random, countExecutions);
+        if (countExecutions) {
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println(server.executionSummary());
+            out.flush();
+          }));
+        }
         String owner = CapabilityText.format(server.owner());
         server.serve(rpc.server(get), threads);
         String rawPorts = raw ? " " + RawUdp.echo() + " " + RawUdp.sink() : "";
@@ -76,6 +86,63 @@ final class RpcCommand {
         }
         server.stop();
       }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "call-loop",
+      description = {
+        "Call ECHO on PUTPORT COUNT times, each with a fresh request id, and print",
+        "'calls ok=N failed=M' (system tests check executions against it)."
+      })
+  static final class CallLoop implements Callable<Integer> {
+    @Mixin NetworkOptions net;
+
+    @picocli.CommandLine.Parameters(paramLabel = "PUTPORT", converter = CapArgs.PortConverter.class)
+    Port putPort;
+
+    @Option(names = "--count", defaultValue = "100")
+    int count;
+
+    @Option(names = "--timeout-ms", defaultValue = "2000")
+    long timeoutMs;
+
+    /** Print "started" once the server is located, so a test can time its faults. */
+    @Option(names = "--started", hidden = true)
+    boolean started;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      PrintWriter out = spec.commandLine().getOut();
+      SecureRandom random = new SecureRandom();
+      long base = random.nextLong() & 0x7fff_ffff_0000_0000L; // ids of this client only
+      int ok = 0;
+      int failed = 0;
+      try (FlipBox box = net.openBox();
+          Rpc rpc = new Rpc(box, RpcConfig.defaults(), random)) {
+        for (int i = 0; i < count; i++) {
+          if (i == 1 && started) {
+            out.println("started");
+            out.flush();
+          }
+          java.nio.ByteBuffer data = java.nio.ByteBuffer.allocate(16);
+          data.putLong(0, base + i);
+          amoeba.ipc.rpc.RpcMessage reply = rpc.trans(
+              new amoeba.ipc.rpc.RpcMessage().port(putPort.value()).command(NullServer.ECHO).data(data),
+              timeoutMs * 1_000_000L);
+          if (reply.ok()) {
+            ok++;
+          } else {
+            failed++;
+          }
+          reply.release();
+        }
+      }
+      out.println("calls ok=" + ok + " failed=" + failed);
+      out.flush();
       return 0;
     }
   }
