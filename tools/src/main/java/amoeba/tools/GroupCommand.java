@@ -3,6 +3,7 @@ package amoeba.tools;
 import amoeba.flip.FlipBox;
 import amoeba.ipc.group.GroupConfig;
 import amoeba.ipc.group.GroupInfo;
+import amoeba.ipc.group.GroupMessage;
 import amoeba.ipc.group.GroupMember;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -41,21 +42,56 @@ final class GroupCommand {
     @Option(names = "--seconds", defaultValue = "0", description = "Stop after this many seconds (default: run until stopped).")
     long seconds;
 
+    /** For system tests: send this many messages "<member>:<i>" (after --wait-members join). */
+    @Option(names = "--send", defaultValue = "0", hidden = true)
+    int send;
+
+    @Option(names = "--wait-members", defaultValue = "1", hidden = true)
+    int waitMembers;
+
+    /** For system tests: print the delivered sequence on exit ("log a,b,c"). */
+    @Option(names = "--log", hidden = true)
+    boolean log;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       GroupConfig cfg = GroupConfig.defaults().withResilience(resilience);
+      java.util.List<String> delivered = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
       try (FlipBox box = net.openBox();
           GroupMember m = create
               ? GroupMember.create(box, parsePort(port), cfg)
               : GroupMember.join(box, parsePort(port), cfg, 5000 * MILLI)) {
-        out.println("ready " + m.info().memberId());
+        int me = m.info().memberId();
+        out.println("ready " + me);
         out.flush();
+        if (log) {
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("log " + String.join(",", delivered));
+            out.flush();
+          }));
+        }
+        if (send > 0) {
+          Thread sender = new Thread(() -> {
+            long joinDeadline = System.nanoTime() + 30_000 * MILLI;
+            while (m.info().members().size() < waitMembers && System.nanoTime() < joinDeadline) {
+              java.util.concurrent.locks.LockSupport.parkNanos(10 * MILLI);
+            }
+            for (int i = 0; i < send; i++) {
+              m.send((me + ":" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+          }, "group-sender");
+          sender.setDaemon(true);
+          sender.start();
+        }
         long deadline = seconds <= 0 ? Long.MAX_VALUE : System.nanoTime() + seconds * 1000 * MILLI;
         while (System.nanoTime() < deadline) {
-          m.receive(100 * MILLI);
+          GroupMessage g = m.receive(100 * MILLI);
+          if (g != null && log) {
+            delivered.add(new String(g.data(), java.nio.charset.StandardCharsets.UTF_8));
+          }
         }
       }
       return 0;

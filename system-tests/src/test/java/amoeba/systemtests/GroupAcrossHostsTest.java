@@ -1,0 +1,83 @@
+package amoeba.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import amoeba.systemtests.harness.AmoebaProcess;
+import amoeba.systemtests.harness.Nemesis;
+import amoeba.systemtests.harness.Scenario;
+import amoeba.systemtests.harness.TestHosts;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Total order between real hosts: three group members on three namespace hosts, each sending,
+ * with 10% loss at one member's switch port. Checker: every member's delivery log is a prefix of
+ * one sequence (here: of the longest log), without duplicates, and the longest holds every
+ * message sent.
+ */
+class GroupAcrossHostsTest {
+  @BeforeAll
+  static void needsNamespaces() {
+    String reason = TestHosts.unavailableReason();
+    Assumptions.assumeTrue(reason == null, () -> "SKIPPED: system tests need namespaces: " + reason);
+  }
+
+  @Test
+  void everyMemberDeliversAPrefixOfOneSequence() {
+    long seed = new SplittableRandom().nextLong();
+    SplittableRandom random = new SplittableRandom(seed);
+    byte[] keyBytes = new byte[32];
+    random.nextBytes(keyBytes);
+    String key = HexFormat.of().formatHex(keyBytes);
+    int perMember = 100 * Scenario.scale();
+    int seconds = 15 + 5 * Scenario.scale();
+    Scenario scenario = new Scenario("group-total-order", seed);
+    try (TestHosts hosts = TestHosts.create(3)) {
+      Nemesis nemesis = new Nemesis(hosts);
+      nemesis.loss(2, 10);
+      scenario.fault("loss=10%@member2");
+      List<AmoebaProcess> members = new ArrayList<>();
+      for (int h = 1; h <= 3; h++) {
+        String[] args = FlipAcrossHostsTest.concat(new String[] {"group", "member", "5a5a5a",
+            "--send", Integer.toString(perMember), "--wait-members", "3", "--log",
+            "--seconds", Integer.toString(seconds)}, FlipAcrossHostsTest.net(h, key));
+        if (h == 1) {
+          args = FlipAcrossHostsTest.concat(args, "--create");
+        }
+        AmoebaProcess p = AmoebaProcess.start(hosts, h, args);
+        p.awaitLine("ready", 20_000); // the creator first, so the others can join
+        members.add(p);
+      }
+      List<List<String>> logs = new ArrayList<>();
+      for (AmoebaProcess p : members) {
+        assertEquals(0, p.awaitExit((seconds + 30) * 1000L), "a member failed: " + p.lines());
+        String line = p.awaitLine("log", 5_000);
+        String body = line.substring(3).trim();
+        logs.add(body.isEmpty() ? List.of() : List.of(body.split(",")));
+      }
+      List<String> longest = logs.stream().max((a, b) -> a.size() - b.size()).orElseThrow();
+      long violations = 0;
+      for (List<String> log : logs) {
+        if (!log.equals(longest.subList(0, log.size()))) {
+          violations++;
+        }
+        if (new HashSet<>(log).size() != log.size()) {
+          violations++;
+        }
+      }
+      scenario.operations(longest.size());
+      scenario.violation(violations);
+      assertTrue(nemesis.dropped() > 0, "the switch dropped frames");
+      assertEquals(0, violations, "logs are prefixes of one sequence, without duplicates");
+      assertEquals(3 * perMember, longest.size(), "every message sent was delivered");
+    }
+    scenario.report();
+  }
+}
