@@ -70,7 +70,7 @@ public final class RpcBench implements Callable<Integer> {
     random.nextBytes(key);
     int groupPort = 20000 + random.nextInt(30000); // away from a running pool's 7700
     Port getPort = Port.random(random);
-    int warmup = Math.max(20_000, count); // C2 compiles the path after ~10,000 calls
+    int warmup = Math.max(50_000, count); // long enough for C2 to compile the whole path
     BenchReport report = new BenchReport("rpc");
     List<String> peerArgs =
         List.of("rpc", "serve-null", "--raw", "--get-port", getPort.toString(), "--threads",
