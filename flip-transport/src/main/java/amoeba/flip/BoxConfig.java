@@ -17,6 +17,8 @@ import java.util.Arrays;
  * @param locateRetryNanos LOCATE is re-broadcast this often while unanswered (Amoeba: 100 ms)
  * @param pendingPacketsPerDestination packets held while their destination is being located
  * @param maxHops hop limit written into every packet
+ * @param retainBytes copies of sent multi-fragment messages kept for repair (RESEND), bytes
+ * @param repairQuietNanos a partial message idle this long asks its sender for the gaps
  */
 public record BoxConfig(
     int poolId,
@@ -30,7 +32,9 @@ public record BoxConfig(
     long locateTimeoutNanos,
     long locateRetryNanos,
     int pendingPacketsPerDestination,
-    int maxHops) {
+    int maxHops,
+    long retainBytes,
+    long repairQuietNanos) {
 
   private static final long MS = 1_000_000L;
   private static final int MIB = 1 << 20;
@@ -49,28 +53,28 @@ public record BoxConfig(
   public static BoxConfig defaults(int poolId) {
     return new BoxConfig(
         poolId, null, 1400, 64 * MIB, 96L * MIB, 256L * MIB, 4_000 * MS, 4096, 5_000 * MS,
-        100 * MS, 4096, 4);
+        100 * MS, 4096, 4, 64L * MIB, 10 * MS);
   }
 
   public BoxConfig withPoolKey(byte[] key) {
     return new BoxConfig(
         poolId, key, fragmentBytes, maxMessageBytes, reassemblyBytesPerSource,
         reassemblyBytesTotal, reassemblyTimeoutNanos, inboxCapacity, locateTimeoutNanos,
-        locateRetryNanos, pendingPacketsPerDestination, maxHops);
+        locateRetryNanos, pendingPacketsPerDestination, maxHops, retainBytes, repairQuietNanos);
   }
 
   public BoxConfig withFragmentBytes(int bytes) {
     return new BoxConfig(
         poolId, poolKey, bytes, maxMessageBytes, reassemblyBytesPerSource, reassemblyBytesTotal,
         reassemblyTimeoutNanos, inboxCapacity, locateTimeoutNanos, locateRetryNanos,
-        pendingPacketsPerDestination, maxHops);
+        pendingPacketsPerDestination, maxHops, retainBytes, repairQuietNanos);
   }
 
   public BoxConfig withLocateTimeoutNanos(long nanos) {
     return new BoxConfig(
         poolId, poolKey, fragmentBytes, maxMessageBytes, reassemblyBytesPerSource,
         reassemblyBytesTotal, reassemblyTimeoutNanos, inboxCapacity, nanos, locateRetryNanos,
-        pendingPacketsPerDestination, maxHops);
+        pendingPacketsPerDestination, maxHops, retainBytes, repairQuietNanos);
   }
 
   @Override

@@ -62,11 +62,13 @@ public final class FlipBox implements AutoCloseable {
   private final Reassembler reassembler;
   private final DropCounters drops = new DropCounters();
   private final EnumMap<Traffic, LongAdder> traffic = new EnumMap<>(Traffic.class);
-  private final ConcurrentHashMap<Long, Endpoint> endpoints = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Long, CopyOnWriteArrayList<Endpoint>> groups =
-      new ConcurrentHashMap<>();
+  private final LongMap<Endpoint> endpoints = new LongMap<>();
+  private final LongMap<CopyOnWriteArrayList<Endpoint>> groups = new LongMap<>();
   private final HintCache hints = new HintCache(HINT_CAPACITY);
   private final ConcurrentHashMap<Long, Locating> locating = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, Retained> retained = new ConcurrentHashMap<>();
+  private final ArrayDeque<Retained> retainedOrder = new ArrayDeque<>(); // guards retainedBytes
+  private long retainedBytes;
   private final MessagePool pool;
   private final ThreadLocal<ByteBuffer> txBuffer;
   private final int maxPacketBytes;
@@ -155,13 +157,17 @@ public final class FlipBox implements AutoCloseable {
 
   void closed(Endpoint e) {
     endpoints.remove(e.address(), e);
-    for (Map.Entry<Long, CopyOnWriteArrayList<Endpoint>> g : groups.entrySet()) {
-      g.getValue().remove(e);
-    }
+    groups.forEach((group, members) -> members.remove(e));
   }
 
   void join(Endpoint e, long group) {
-    groups.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>()).addIfAbsent(e);
+    CopyOnWriteArrayList<Endpoint> members = groups.get(group);
+    if (members == null) {
+      CopyOnWriteArrayList<Endpoint> fresh = new CopyOnWriteArrayList<>();
+      members = groups.putIfAbsent(group, fresh);
+      members = members == null ? fresh : members;
+    }
+    members.addIfAbsent(e);
   }
 
   void leave(Endpoint e, long group) {
@@ -203,6 +209,9 @@ public final class FlipBox implements AutoCloseable {
     int fragment = fragmentBytes(route == null ? null : route.network());
     int total = message.remaining();
     int id = messageIds.incrementAndGet();
+    if (total > fragment) {
+      retain(id, source, destination, message, fragment);
+    }
     int offset = 0;
     do {
       int length = Math.min(fragment, total - offset);
@@ -319,6 +328,99 @@ public final class FlipBox implements AutoCloseable {
       packet.limit(length);
     }
     packet.position(0);
+  }
+
+  // ---- repair of large messages -------------------------------------------------------------
+
+  /** A sent multi-fragment UNIDATA message, kept (as a copy) so lost fragments can be resent. */
+  private record Retained(
+      int messageId, long source, long destination, ByteBuffer data, int fragmentBytes,
+      long sentNanos) {}
+
+  /** Largest number of gaps one RESEND lists: (fragment - u16 count) / 8 bytes per gap. */
+  private int gapsPerResend() {
+    return (fragmentBytes(null) - 2) / 8;
+  }
+
+  private void retain(int id, long source, long destination, ByteBuffer message, int fragment) {
+    ByteBuffer copy = ByteBuffer.allocate(message.remaining());
+    copy.put(0, message, message.position(), message.remaining());
+    Retained r = new Retained(id, source, destination, copy, fragment, System.nanoTime());
+    synchronized (retainedOrder) {
+      retained.put(id, r);
+      retainedOrder.add(r);
+      retainedBytes += copy.capacity();
+      while (retainedBytes > config.retainBytes() && retainedOrder.size() > 1) {
+        forgetRetained(retainedOrder.poll());
+      }
+    }
+  }
+
+  private void forgetRetained(Retained r) {
+    retained.remove(r.messageId(), r);
+    retainedBytes -= r.data().capacity();
+  }
+
+  private void expireRetained() {
+    long oldest = System.nanoTime() - 2 * config.reassemblyTimeoutNanos();
+    synchronized (retainedOrder) {
+      while (!retainedOrder.isEmpty() && retainedOrder.peek().sentNanos() - oldest < 0) {
+        forgetRetained(retainedOrder.poll());
+      }
+    }
+  }
+
+  /** Asks the senders of stalled messages for their gaps (housekeeping). */
+  private void requestRepairs() {
+    reassembler.forEachStalled(config.repairQuietNanos(), 64 * gapsPerResend(), this::sendResend);
+  }
+
+  private void sendResend(long source, int messageId, int total, int[] starts, int[] ends, int count) {
+    HintCache.Route route = hints.get(source);
+    if (route == null) {
+      return;
+    }
+    int perPacket = gapsPerResend();
+    for (int first = 0; first < count; first += perPacket) {
+      int n = Math.min(perPacket, count - first);
+      ByteBuffer gaps = ByteBuffer.allocate(2 + 8 * n);
+      gaps.putShort((short) n);
+      for (int i = first; i < first + n; i++) {
+        gaps.putInt(starts[i]).putInt(ends[i]);
+      }
+      gaps.flip();
+      traffic.get(Traffic.RESENDS_SENT).increment();
+      transmit(route.network(),
+          build(PacketType.RESEND, source, boxAddress, messageId, gaps, 0, gaps.remaining(), gaps.remaining()),
+          route.station());
+    }
+  }
+
+  /** A receiver asks for byte ranges of a message we sent: resend the fragments covering them. */
+  private void resend(ByteBuffer packet, long originalSource) {
+    Retained r = retained.get(FlipHeader.messageId(packet, 0));
+    HintCache.Route route = r == null ? null : hints.get(r.destination());
+    if (r == null || r.source() != originalSource || route == null) {
+      traffic.get(Traffic.REPAIRS_UNAVAILABLE).increment();
+      return;
+    }
+    int length = FlipHeader.length(packet, 0);
+    int at = FlipHeader.LENGTH;
+    int count = length >= 2 ? Short.toUnsignedInt(packet.getShort(at)) : 0;
+    int total = r.data().capacity();
+    int fragment = r.fragmentBytes();
+    for (int i = 0; i < count && 2 + 8 * (i + 1) <= length; i++) {
+      long start = Integer.toUnsignedLong(packet.getInt(at + 2 + 8 * i));
+      long end = Math.min(total, Integer.toUnsignedLong(packet.getInt(at + 6 + 8 * i)));
+      for (long off = start / fragment * fragment; off < end; off += fragment) {
+        int len = (int) Math.min(fragment, total - off);
+        traffic.get(Traffic.FRAGMENTS_REPAIRED).increment();
+        transmit(route.network(),
+            build(PacketType.UNIDATA, r.destination(), r.source(), r.messageId(), r.data(),
+                (int) off, len, total),
+            route.station());
+      }
+    }
   }
 
   // ---- locate -------------------------------------------------------------------------------
@@ -451,14 +553,14 @@ public final class FlipBox implements AutoCloseable {
         if (e == null) {
           returnNotHere(packet, network, from);
         } else {
-          receiveData(packet, src, dst, List.of(e));
+          receiveData(packet, src, dst, e, null);
         }
       }
       case MULTIDATA -> {
         hints.learn(src, network, from);
         CopyOnWriteArrayList<Endpoint> members = groups.get(dst);
         if (members != null && !members.isEmpty()) {
-          receiveData(packet, src, dst, members);
+          receiveData(packet, src, dst, null, members);
         }
       }
       case NOTHERE -> {
@@ -468,6 +570,7 @@ public final class FlipBox implements AutoCloseable {
         FlipHeader.type(packet, 0, PacketType.UNIDATA);
         holdForLocate(dst, packet);
       }
+      case RESEND -> resend(packet, dst);
       case UNTRUSTED -> drops.increment(DropReason.NO_ROUTE);
       default -> drops.increment(DropReason.BAD_TYPE);
     }
@@ -484,13 +587,19 @@ public final class FlipBox implements AutoCloseable {
     transmit(network, b, from);
   }
 
-  private void receiveData(ByteBuffer packet, long src, long dst, List<Endpoint> to) {
+  /** Delivers data to one endpoint ({@code one}) or to the members of a group ({@code many}). */
+  private void receiveData(
+      ByteBuffer packet, long src, long dst, Endpoint one, List<Endpoint> many) {
     int length = FlipHeader.length(packet, 0);
     int offset = FlipHeader.offset(packet, 0);
     int total = FlipHeader.total(packet, 0);
     if (offset == 0 && length == total) {
-      for (Endpoint e : to) {
-        deliverCopy(e, src, dst, packet, FlipHeader.LENGTH, length);
+      if (one != null) {
+        deliverCopy(one, src, dst, packet, FlipHeader.LENGTH, length);
+      } else {
+        for (Endpoint e : many) {
+          deliverCopy(e, src, dst, packet, FlipHeader.LENGTH, length);
+        }
       }
       return;
     }
@@ -502,10 +611,13 @@ public final class FlipBox implements AutoCloseable {
     if (whole == null) {
       return;
     }
-    for (int i = 0; i < to.size(); i++) {
-      Endpoint e = to.get(i);
-      Message m = Message.wrap(src, dst, i == 0 ? whole : whole.duplicate());
-      enqueue(e, m);
+    if (one != null) {
+      enqueue(one, Message.wrap(src, dst, whole));
+      return;
+    }
+    // Members share the bytes of one reassembled message: each gets its own view.
+    for (Endpoint e : many) {
+      enqueue(e, Message.wrap(src, dst, whole.duplicate()));
     }
   }
 
@@ -534,6 +646,8 @@ public final class FlipBox implements AutoCloseable {
       long next = System.nanoTime() + HOUSEKEEPING_NANOS;
       try {
         reassembler.expire();
+        requestRepairs();
+        expireRetained();
         retryLocates();
       } catch (RuntimeException e) {
         Logger.error(e, "FLIP housekeeping failed");
@@ -601,7 +715,7 @@ public final class FlipBox implements AutoCloseable {
       return;
     }
     closed = true;
-    for (Endpoint e : List.copyOf(endpoints.values())) {
+    for (Endpoint e : endpoints.values()) {
       e.close();
     }
     for (Pump p : pumps) {

@@ -2,8 +2,6 @@ package amoeba.flip;
 
 import amoeba.flip.net.Network;
 import amoeba.flip.net.Station;
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where each FLIP address was last seen: learned from the source of every admitted packet and
@@ -13,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class HintCache {
   record Route(Network network, Station station) {}
 
-  private final ConcurrentHashMap<Long, Route> routes = new ConcurrentHashMap<>();
+  private final LongMap<Route> routes = new LongMap<>();
   private final int capacity;
 
   HintCache(int capacity) {
@@ -31,10 +29,7 @@ final class HintCache {
       return;
     }
     if (r == null && routes.size() >= capacity) {
-      Iterator<Long> it = routes.keySet().iterator();
-      if (it.hasNext()) {
-        routes.remove(it.next());
-      }
+      routes.evictOne();
     }
     routes.put(address, new Route(network, station));
   }

@@ -47,9 +47,9 @@ public final class Message {
     source = src;
     destination = dst;
     ByteBuffer b = pooledBuffer;
-    b.clear();
-    b.put(data.duplicate());
-    b.flip();
+    int length = data.remaining();
+    b.clear().limit(length);
+    b.put(0, data, data.position(), length);
     payload = b;
     return this;
   }

@@ -22,7 +22,7 @@ final class MessagePool {
   Message take(long src, long dst, ByteBuffer data) {
     if (data.remaining() > bufferBytes) {
       ByteBuffer copy = ByteBuffer.allocate(data.remaining());
-      copy.put(data.duplicate()).flip();
+      copy.put(0, data, data.position(), data.remaining());
       return Message.wrap(src, dst, copy);
     }
     Message m = free.poll();

@@ -4,7 +4,8 @@ import amoeba.flip.net.Network;
 import amoeba.flip.net.Station;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -45,7 +46,7 @@ final class Pump {
   private final int bufferBytes;
   private final ThreadLocal<ByteBuffer> rxBuffer;
   private final AtomicReference<Thread> leader = new AtomicReference<>();
-  private final ConcurrentLinkedDeque<Waiter> followers = new ConcurrentLinkedDeque<>();
+  private final Followers followers = new Followers();
   private volatile Thread idleLeader;
   private volatile Waiter leaderWaiter;
   /** When a thread with a purpose last resigned the lead; the housekeeper waits a grace after. */
@@ -89,7 +90,7 @@ final class Pump {
       }
       // Follow: register, then look again so a leader that resigned in between is not missed.
       me.ready = ready;
-      followers.add(me);
+      int slot = followers.add(me);
       try {
         Thread current = leader.get();
         if (current == null) {
@@ -99,10 +100,11 @@ final class Pump {
           network.wakeup(); // the housekeeper steps aside for a thread with a purpose
         }
         if (!ready.getAsBoolean()) {
-          LockSupport.parkNanos(this, Math.min(remaining, SLICE_NANOS));
+          // Without a slot (more followers than slots) nobody unparks us: poll briefly instead.
+          LockSupport.parkNanos(this, Math.min(remaining, slot < 0 ? 1_000_000L : SLICE_NANOS));
         }
       } finally {
-        followers.remove(me);
+        followers.remove(slot);
         me.ready = null;
       }
     }
@@ -184,21 +186,13 @@ final class Pump {
 
   /** Unparks followers whose condition came true. */
   void wakeReadyFollowers() {
-    for (Waiter w : followers) {
-      BooleanSupplier r = w.ready;
-      if (r != null && r.getAsBoolean()) {
-        LockSupport.unpark(w.thread);
-      }
-    }
+    followers.wakeReady();
   }
 
   private void resign() {
     leader.set(null);
     // Promote one follower: it finds leadership free and takes it. Off the caller's fast path.
-    Waiter next = followers.peekFirst();
-    if (next != null) {
-      LockSupport.unpark(next.thread);
-    }
+    followers.wakeOne();
   }
 
   boolean hasFollowers() {
@@ -208,8 +202,78 @@ final class Pump {
   void close() {
     closed = true;
     network.wakeup();
-    for (Waiter w : followers) {
-      LockSupport.unpark(w.thread);
+    followers.wakeAll();
+  }
+
+  /**
+   * The parked followers, in a fixed array of slots so that following allocates nothing (the
+   * steady-state path must make no garbage even when threads take turns). Scans stop at the
+   * highest slot ever used.
+   */
+  static final class Followers {
+    private static final int SLOTS = 256;
+    private final AtomicReferenceArray<Waiter> slots = new AtomicReferenceArray<>(SLOTS);
+    private final AtomicInteger count = new AtomicInteger();
+    private volatile int highWater;
+
+    /** Registers {@code w}; returns its slot, or -1 if every slot is taken. */
+    int add(Waiter w) {
+      for (int i = 0; i < SLOTS; i++) {
+        if (slots.get(i) == null && slots.compareAndSet(i, null, w)) {
+          count.incrementAndGet();
+          if (i >= highWater) {
+            highWater = i + 1;
+          }
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    void remove(int slot) {
+      if (slot >= 0) {
+        slots.set(slot, null);
+        count.decrementAndGet();
+      }
+    }
+
+    boolean isEmpty() {
+      return count.get() == 0;
+    }
+
+    void wakeReady() {
+      if (count.get() == 0) {
+        return;
+      }
+      for (int i = 0, n = highWater; i < n; i++) {
+        Waiter w = slots.get(i);
+        BooleanSupplier r = w == null ? null : w.ready;
+        if (r != null && r.getAsBoolean()) {
+          LockSupport.unpark(w.thread);
+        }
+      }
+    }
+
+    void wakeOne() {
+      if (count.get() == 0) {
+        return;
+      }
+      for (int i = 0, n = highWater; i < n; i++) {
+        Waiter w = slots.get(i);
+        if (w != null) {
+          LockSupport.unpark(w.thread);
+          return;
+        }
+      }
+    }
+
+    void wakeAll() {
+      for (int i = 0, n = highWater; i < n; i++) {
+        Waiter w = slots.get(i);
+        if (w != null) {
+          LockSupport.unpark(w.thread);
+        }
+      }
     }
   }
 }

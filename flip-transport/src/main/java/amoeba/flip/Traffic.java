@@ -12,6 +12,9 @@ public enum Traffic {
   NOTHERE_SENT("UNIDATA for an address not held here, returned as NOTHERE"),
   NOTHERE_RECEIVED("NOTHERE returns: a hint was stale"),
   RESENT_AFTER_LOCATE("packets sent once their destination was located"),
+  RESENDS_SENT("RESEND requests for the missing parts of stalled messages"),
+  FRAGMENTS_REPAIRED("fragments sent again because a receiver asked"),
+  REPAIRS_UNAVAILABLE("RESEND requests for messages no longer retained"),
   POOL_MISSES("receive buffers allocated because the pool was empty");
 
   private final String description;

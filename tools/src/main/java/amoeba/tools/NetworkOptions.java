@@ -2,6 +2,9 @@ package amoeba.tools;
 
 import amoeba.flip.BoxConfig;
 import amoeba.flip.FlipBox;
+import amoeba.flip.mqtt.MqttConfig;
+import amoeba.flip.mqtt.MqttNetwork;
+import amoeba.flip.net.Network;
 import amoeba.flip.net.UdpConfig;
 import amoeba.flip.net.UdpNetwork;
 import java.io.IOException;
@@ -17,6 +20,28 @@ import picocli.CommandLine.Option;
  * The defaults are the safe single-host ones: loopback, TTL 0 (shared/reference/test-hosts.md).
  */
 final class NetworkOptions {
+  enum Transport {
+    udp,
+    mqtt
+  }
+
+  @Option(names = "--transport", defaultValue = "udp",
+      description = "udp (multicast on a LAN) or mqtt (through a broker) (default: ${DEFAULT-VALUE}).")
+  Transport transport;
+
+  @Option(names = "--broker", paramLabel = "URL", split = ",",
+      description = "MQTT broker URL(s), tcp://host:port or ssl://host:port; several for failover.")
+  List<String> brokers;
+
+  @Option(names = "--broker-user", description = "MQTT user name.")
+  String brokerUser;
+
+  @Option(names = "--broker-password-file", paramLabel = "FILE", description = "File holding the MQTT password.")
+  Path brokerPasswordFile;
+
+  @Option(names = "--broker-ca", paramLabel = "FILE", description = "CA certificate (PEM) for ssl:// brokers.")
+  Path brokerCa;
+
   @Option(names = "--interface", defaultValue = "lo", description = "Multicast interface (default: ${DEFAULT-VALUE}).")
   String interfaceName;
 
@@ -28,6 +53,9 @@ final class NetworkOptions {
 
   @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Unicast address (default: ${DEFAULT-VALUE}).")
   String bind;
+
+  @Option(names = "--bind-port", defaultValue = "0", description = "Unicast port, 0 for any (default: ${DEFAULT-VALUE}).")
+  int bindPort;
 
   @Option(names = "--ttl", defaultValue = "0", description = "Multicast TTL: 0 stays on this host, 1 on the link (default: ${DEFAULT-VALUE}).")
   int ttl;
@@ -51,6 +79,7 @@ final class NetworkOptions {
         .group(group)
         .groupPort(groupPort)
         .bindAddress(bind)
+        .bindPort(bindPort)
         .ttl(ttl)
         .maxPacketBytes(packetBytes)
         .build();
@@ -81,9 +110,32 @@ final class NetworkOptions {
     }
   }
 
+  MqttConfig mqttConfig() {
+    if (brokers == null || brokers.isEmpty()) {
+      throw new CliFailure("--transport mqtt needs --broker tcp://host:port");
+    }
+    MqttConfig.Builder b = MqttConfig.builder(brokers.get(0)).brokerUrls(brokers).pool(poolId);
+    if (brokerUser != null) {
+      try {
+        String password = brokerPasswordFile == null ? "" : Files.readString(brokerPasswordFile).trim();
+        b.credentials(brokerUser, password);
+      } catch (IOException e) {
+        throw new CliFailure("cannot read " + brokerPasswordFile + ": " + e.getMessage());
+      }
+    }
+    if (brokerCa != null) {
+      b.caFile(brokerCa);
+    }
+    return b.build();
+  }
+
+  Network openNetwork() throws IOException {
+    return transport == Transport.mqtt ? new MqttNetwork(mqttConfig()) : new UdpNetwork(udpConfig());
+  }
+
   FlipBox openBox() {
     try {
-      return new FlipBox(boxConfig(), List.of(new UdpNetwork(udpConfig())), new SecureRandom());
+      return new FlipBox(boxConfig(), List.of(openNetwork()), new SecureRandom());
     } catch (IOException e) {
       throw new CliFailure("cannot open the network: " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {

@@ -29,8 +29,12 @@ import java.util.function.LongSupplier;
  *
  * <p>The last {@value #COMPLETED_RING} completed (source, message id) pairs are remembered, so a
  * late duplicate of a completed message is dropped (DUPLICATE_FRAGMENT) instead of starting a new
- * reassembly. {@link #expire} drops partial messages whose first fragment is at least {@code
- * timeoutNanos} old (REASSEMBLY_TIMEOUT), on the injected clock.
+ * reassembly. {@link #expire} drops partial messages that made no progress (no new bytes) for
+ * {@code timeoutNanos} (REASSEMBLY_TIMEOUT), on the injected clock: a large message being
+ * repaired after loss lives as long as the repair makes progress.
+ *
+ * <p>Repair: {@link #forEachStalled} lists the gaps of messages that made no progress for a
+ * while, so the box can ask their senders to resend just those bytes (FLIP RESEND).
  *
  * <p>Allocation: a fragment of a message in progress allocates nothing (the map lookup uses a
  * reused probe key); the first fragment of a message allocates its buffer and bookkeeping.
@@ -50,8 +54,8 @@ public final class Reassembler {
   private final LongSupplier nanoClock;
   private final DropCounters counters;
 
-  // Insertion order = arrival order of first fragments, so expire() stops at the first young one.
-  private final LinkedHashMap<Key, Partial> partials = new LinkedHashMap<>();
+  // Access order = order of last progress, so expire() stops at the first fresh one.
+  private final LinkedHashMap<Key, Partial> partials = new LinkedHashMap<>(16, 0.75f, true);
   private final Map<Long, SourceBudget> perSource = new HashMap<>();
   private final Key probe = new Key(0, 0);
   private final long[] doneSources = new long[COMPLETED_RING];
@@ -114,7 +118,7 @@ public final class Reassembler {
         budget = new SourceBudget();
         perSource.put(source, budget);
       }
-      p = new Partial(source, budget, (int) tot, nanoClock.getAsLong());
+      p = new Partial(source, messageId, budget, (int) tot, nanoClock.getAsLong());
       budget.bytes += tot;
       bytesInProgress += tot;
       partials.put(new Key(source, messageId), p);
@@ -128,6 +132,7 @@ public final class Reassembler {
       return null;
     }
     p.buffer.put((int) off, fragment, fragment.position(), length);
+    p.progressNanos = nanoClock.getAsLong();
     if (p.received != p.total) {
       return null;
     }
@@ -139,18 +144,56 @@ public final class Reassembler {
     return p.buffer; // position 0, limit total since allocation
   }
 
-  /** Drops partial messages whose first fragment arrived timeoutNanos or more ago. */
+  /** Drops partial messages that made no progress for timeoutNanos or more. */
   public synchronized void expire() {
     long now = nanoClock.getAsLong();
     Iterator<Partial> it = partials.values().iterator();
     while (it.hasNext()) {
       Partial p = it.next();
-      if (now - p.startNanos < timeoutNanos) {
-        break; // later entries started later
+      if (now - p.progressNanos < timeoutNanos) {
+        break; // later entries progressed later
       }
       it.remove();
       release(p);
       counters.increment(DropReason.REASSEMBLY_TIMEOUT);
+    }
+  }
+
+  /** Receives the missing byte ranges [starts[i], ends[i]) of one stalled message. */
+  public interface GapVisitor {
+    void gaps(long source, int messageId, int total, int[] starts, int[] ends, int count);
+  }
+
+  /**
+   * Visits every partial message that made no progress and was not visited for {@code
+   * quietNanos}, with at most {@code maxGaps} of its first missing ranges. The visitor runs
+   * under this reassembler's lock: it must not call back in.
+   */
+  public synchronized void forEachStalled(long quietNanos, int maxGaps, GapVisitor visitor) {
+    long now = nanoClock.getAsLong();
+    int[] starts = new int[maxGaps];
+    int[] ends = new int[maxGaps];
+    for (Partial p : partials.values()) {
+      if (now - p.progressNanos < quietNanos || now - p.repairNanos < quietNanos) {
+        continue;
+      }
+      p.repairNanos = now;
+      int count = 0;
+      int at = 0;
+      for (int i = 0; i <= p.ranges && count < maxGaps; i++) {
+        int next = i < p.ranges ? p.starts[i] : p.total;
+        if (next > at) {
+          starts[count] = at;
+          ends[count] = next;
+          count++;
+        }
+        if (i < p.ranges) {
+          at = p.ends[i];
+        }
+      }
+      if (count > 0) {
+        visitor.gaps(p.source, p.messageId, p.total, starts, ends, count);
+      }
     }
   }
 
@@ -216,20 +259,23 @@ public final class Reassembler {
   /** One message being reassembled: its buffer and the coalesced received ranges. */
   private static final class Partial {
     final long source;
+    final int messageId;
     final SourceBudget budget;
     final int total;
-    final long startNanos;
     final ByteBuffer buffer;
+    long progressNanos; // when bytes last arrived
+    long repairNanos = Long.MIN_VALUE / 2; // when forEachStalled last listed its gaps
     int received; // bytes received, sum of range lengths
     int[] starts = new int[4]; // ranges [starts[i], ends[i]), sorted, disjoint, non-adjacent
     int[] ends = new int[4];
     int ranges;
 
-    Partial(long source, SourceBudget budget, int total, long startNanos) {
+    Partial(long source, int messageId, SourceBudget budget, int total, long nowNanos) {
       this.source = source;
+      this.messageId = messageId;
       this.budget = budget;
       this.total = total;
-      this.startNanos = startNanos;
+      this.progressNanos = nowNanos;
       this.buffer = ByteBuffer.allocate(total);
     }
 

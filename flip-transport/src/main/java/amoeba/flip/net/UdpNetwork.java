@@ -56,7 +56,6 @@ public final class UdpNetwork implements Network {
   private static final int MAX_CACHED_STATIONS = 4096;
 
   /** select(Consumer, ms) instead of selectedKeys(): no key set, no iterator per wait. */
-  private static final Consumer<SelectionKey> IGNORE_KEY = key -> {};
 
   private final UdpConfig config;
   private final String name;
@@ -76,6 +75,15 @@ public final class UdpNetwork implements Network {
 
   /** Alternates which channel is polled first, so a unicast flood cannot starve the group. */
   private boolean multicastFirst;
+
+  /** Set by the selector callback when the multicast channel is readable. */
+  private boolean multicastReady;
+
+  private final Consumer<SelectionKey> onReady = this::noteReady;
+
+  private void noteReady(SelectionKey key) {
+    multicastReady |= key.channel() == multicast;
+  }
 
   /**
    * Opens the sockets and joins the group.
@@ -283,7 +291,10 @@ public final class UdpNetwork implements Network {
           return null;
         }
         // Rounded up so a short timeout waits at least until it has passed (select(0) = forever).
-        selector.select(IGNORE_KEY, Math.max(1, (remainingNs + 999_999) / 1_000_000));
+        multicastReady = false;
+        selector.select(onReady, Math.max(1, (remainingNs + 999_999) / 1_000_000));
+        // Read the channel that woke us first: saves a failed recvfrom per packet.
+        multicastFirst = !multicastReady;
       }
     } catch (ClosedSelectorException e) {
       ClosedChannelException closedException = new ClosedChannelException();

@@ -16,10 +16,16 @@ public enum PacketType {
   /** A UNIDATA returned because its destination is not (or no longer) on the box it reached. */
   NOTHERE(5),
   /** A security-required packet returned because no trusted route exists. */
-  UNTRUSTED(6);
+  UNTRUSTED(6),
+  /**
+   * Ours, not Amoeba's: a receiver asks the sender of a partly received UNIDATA message (same
+   * message id, source = the receiver) to send these byte ranges again. Payload: a u16 count,
+   * then count pairs (offset u32, end u32). Lets a 16 MiB message survive a lossy network.
+   */
+  RESEND(7);
 
   // Index = wire code; built once so fromCode neither allocates nor throws.
-  private static final PacketType[] BY_CODE = new PacketType[7];
+  private static final PacketType[] BY_CODE = new PacketType[8];
 
   static {
     for (PacketType t : values()) {

@@ -165,28 +165,55 @@ class ReassemblerTest {
   }
 
   @Test
-  void partialMessagesExpireOnTheInjectedClock() {
+  void partialMessagesWithoutProgressExpireOnTheInjectedClock() {
     Reassembler r = reassembler(1000, 1000, 1000);
     byte[] m = new byte[100];
     assertNull(r.accept(1, 1, 0, 100, slice(m, 0, 10)));
     now += 2 * SECOND;
     assertNull(r.accept(1, 2, 0, 100, slice(m, 0, 10)));
-    assertNull(r.accept(1, 1, 10, 100, slice(m, 10, 20))); // activity does not extend the age
     now += 2 * SECOND - 1;
     r.expire();
     assertEquals(2, r.inProgress());
-    now += 1; // message 1 is now exactly 4 s old
+    now += 1; // message 1 made no progress for exactly 4 s
     r.expire();
     assertEquals(1, r.inProgress());
     assertEquals(100, r.bytesInProgress());
     assertEquals(1, counters.get(DropReason.REASSEMBLY_TIMEOUT));
-    now += 2 * SECOND;
+    now += SECOND;
+    assertNull(r.accept(1, 2, 10, 100, slice(m, 10, 20))); // progress restarts the clock
+    now += 4 * SECOND - 1;
+    r.expire();
+    assertEquals(1, r.inProgress());
+    now += 1;
     r.expire();
     assertEquals(0, r.inProgress());
     assertEquals(0, r.bytesInProgress());
     assertEquals(2, counters.get(DropReason.REASSEMBLY_TIMEOUT));
-    // An expired message may start again (it was never completed).
-    assertNull(r.accept(1, 1, 10, 100, slice(m, 10, 20)));
-    assertEquals(1, r.inProgress());
+  }
+
+  @Test
+  void stalledMessagesReportTheirGapsOncePerQuietPeriod() {
+    Reassembler r = reassembler(1000, 1000, 1000);
+    byte[] m = new byte[100];
+    assertNull(r.accept(9, 3, 10, 100, slice(m, 10, 20)));
+    assertNull(r.accept(9, 3, 50, 100, slice(m, 50, 60)));
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    Reassembler.GapVisitor record =
+        (src, id, total, starts, ends, count) -> {
+          for (int i = 0; i < count; i++) {
+            seen.add(src + ":" + id + ":" + starts[i] + "-" + ends[i]);
+          }
+        };
+    r.forEachStalled(SECOND / 10, 8, record);
+    assertEquals(java.util.List.of(), seen, "not stalled yet");
+    now += SECOND / 10;
+    r.forEachStalled(SECOND / 10, 8, record);
+    assertEquals(java.util.List.of("9:3:0-10", "9:3:20-50", "9:3:60-100"), seen);
+    seen.clear();
+    r.forEachStalled(SECOND / 10, 2, record);
+    assertEquals(java.util.List.of(), seen, "listed once per quiet period");
+    now += SECOND / 10;
+    r.forEachStalled(SECOND / 10, 2, record);
+    assertEquals(java.util.List.of("9:3:0-10", "9:3:20-50"), seen, "at most maxGaps");
   }
 }

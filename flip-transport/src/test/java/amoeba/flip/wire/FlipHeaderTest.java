@@ -77,7 +77,8 @@ class FlipHeaderTest {
     assertEquals(4, PacketType.MULTIDATA.code());
     assertEquals(5, PacketType.NOTHERE.code());
     assertEquals(6, PacketType.UNTRUSTED.code());
-    for (int code : new int[] {Integer.MIN_VALUE, -1, 0, 7, 255, 256}) {
+    assertEquals(7, PacketType.RESEND.code());
+    for (int code : new int[] {Integer.MIN_VALUE, -1, 0, 8, 255, 256}) {
       assertNull(PacketType.fromCode(code));
     }
     for (PacketType t : PacketType.values()) {
@@ -119,7 +120,7 @@ class FlipHeaderTest {
     b = packet(0);
     b.put(FlipHeader.TYPE_OFFSET, (byte) 0);
     assertEquals(DropReason.BAD_TYPE, check(b, 0, 66));
-    b.put(FlipHeader.TYPE_OFFSET, (byte) 7);
+    b.put(FlipHeader.TYPE_OFFSET, (byte) 8);
     assertEquals(DropReason.BAD_TYPE, check(b, 0, 66));
 
     for (int i : new int[] {5, 6, 7}) {

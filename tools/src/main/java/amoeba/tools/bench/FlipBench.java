@@ -50,7 +50,7 @@ public final class FlipBench implements Callable<Integer> {
     random.nextBytes(key);
     int groupPort = 20000 + random.nextInt(30000); // away from a running pool's 7700
     long peerPrivate = FlipAddress.randomPrivate(random);
-    int warmup = Math.max(1000, count / 10);
+    int warmup = Math.max(20_000, count); // C2 compiles the path after ~10,000 calls
     BenchReport report = new BenchReport("flip");
     List<String> peerArgs =
         List.of("flip", "echo", "--raw", "--address", FlipAddress.toString(peerPrivate),
