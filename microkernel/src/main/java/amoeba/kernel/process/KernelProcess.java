@@ -1,0 +1,342 @@
+package amoeba.kernel.process;
+
+import amoeba.capabilities.Capability;
+import amoeba.capabilities.Port;
+import amoeba.ipc.rpc.Rpc;
+import amoeba.ipc.rpc.RpcMessage;
+import amoeba.ipc.rpc.RpcServer;
+import amoeba.kernel.api.Ipc;
+import amoeba.kernel.api.ProcessContext;
+import amoeba.kernel.api.Program;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One running program in thread isolation: its main thread and every thread it starts live in
+ * the process's own {@link ThreadGroup}; its classes in its own {@link JarClassLoader}.
+ *
+ * <p>Life: {@link #start} runs {@code Program.run} on the main thread. The process finishes when
+ * run returns (EXITED, its status), throws (CRASHED, status 1, stack trace on stderr) or is
+ * {@link #kill}ed (KILLED, status 137). On finishing, the threads left in its group are
+ * interrupted, its RPC servers closed, stdin and the output logs closed.
+ *
+ * <p>Kill in thread mode is cooperative: it interrupts every thread of the group. A thread that
+ * ignores interruption (a spinning loop that never blocks or checks) keeps running and keeps
+ * its CPU: the process is reported KILLED at once, its capability is revoked (by the process
+ * server), its servers are closed and its output dropped, but the thread itself can only be
+ * ended by restarting the board (or, later, by {@code --isolation jvm}). {@link #threads()} and
+ * {@link #cpuNanos()} keep showing such leftovers.
+ */
+public final class KernelProcess {
+  public static final int STATUS_CRASHED = 1;
+  public static final int STATUS_KILLED = 137;
+  /** Output kept per stream for readers that fall behind (1 MiB). */
+  public static final int OUTPUT_RETAIN_BYTES = 1 << 20;
+  /** Stdin bytes buffered before the writer is told to retry (256 KiB). */
+  public static final int STDIN_BYTES = 256 << 10;
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private final int pid;
+  private final String board;
+  private final String name;
+  private final List<String> args;
+  private final Map<String, String> env;
+  private final ProgramLoader.Loaded loaded;
+  private final Rpc rpc;
+  private final Object lock = new Object();
+  private final OutputLog out = new OutputLog(lock, OUTPUT_RETAIN_BYTES);
+  private final OutputLog err = new OutputLog(lock, OUTPUT_RETAIN_BYTES);
+  private final PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
+  private final PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8);
+  private final InputPipe stdin = new InputPipe(STDIN_BYTES);
+  private final ThreadGroup group;
+  private final List<RpcServer> servers = new CopyOnWriteArrayList<>();
+  private final long startMillis = System.currentTimeMillis();
+  private volatile Capability capability;
+  private volatile Capability rootDirectory;
+  private Thread main;
+  /** Guarded by lock. */
+  private ProcessState state = ProcessState.RUNNING;
+  private int exitStatus;
+  private long finishedCpuNanos;
+
+  public KernelProcess(
+      int pid, String board, ProgramLoader.Loaded loaded, List<String> args, Map<String, String> env,
+      Rpc rpc, ThreadGroup parentGroup) {
+    this.pid = pid;
+    this.board = board;
+    this.name = loaded.name();
+    this.loaded = loaded;
+    this.args = List.copyOf(args);
+    this.env = Map.copyOf(env);
+    this.rpc = rpc;
+    this.group = new ThreadGroup(parentGroup, "proc-" + pid + "-" + name);
+  }
+
+  public int pid() {
+    return pid;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<String> args() {
+    return args;
+  }
+
+  public Program program() {
+    return loaded.program();
+  }
+
+  public ClassLoader classLoader() {
+    return loaded.loader();
+  }
+
+  public long startMillis() {
+    return startMillis;
+  }
+
+  /** The process's owner capability at its process server (set before start, after a revoke). */
+  public Capability capability() {
+    return capability;
+  }
+
+  public void capability(Capability cap) {
+    this.capability = cap;
+  }
+
+  /** Hands the process the root directory once one exists (issue 8). */
+  public void rootDirectory(Capability cap) {
+    this.rootDirectory = cap;
+  }
+
+  public OutputLog stdoutLog() {
+    return out;
+  }
+
+  public OutputLog stderrLog() {
+    return err;
+  }
+
+  public InputPipe stdinPipe() {
+    return stdin;
+  }
+
+  /** The lock the output logs and the end of the process notify: wait on it for news. */
+  public Object lock() {
+    return lock;
+  }
+
+  public ProcessState state() {
+    synchronized (lock) {
+      return state;
+    }
+  }
+
+  public int exitStatus() {
+    synchronized (lock) {
+      return exitStatus;
+    }
+  }
+
+  /** Starts the main thread. */
+  public synchronized void start() {
+    if (main != null) {
+      throw new IllegalStateException("started already");
+    }
+    Context context = new Context();
+    main = new Thread(group, () -> runMain(context), "proc-" + pid + "-" + name + "-main");
+    main.setDaemon(true); // a thread that ignores kill must never keep the board JVM alive
+    main.setContextClassLoader(loaded.loader());
+    main.start();
+  }
+
+  private void runMain(Context context) {
+    int status;
+    ProcessState how;
+    try {
+      status = loaded.program().run(context);
+      how = ProcessState.EXITED;
+    } catch (Throwable t) { // the program's failure, whatever it is, must not take the board
+      t.printStackTrace(stderr);
+      stderr.flush();
+      status = STATUS_CRASHED;
+      how = ProcessState.CRASHED;
+    }
+    long cpu = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
+    synchronized (lock) {
+      finishedCpuNanos += Math.max(0, cpu);
+    }
+    finish(how, status);
+  }
+
+  /**
+   * Kills the process: marks it KILLED (status 137) unless it finished already, and interrupts
+   * its threads. @return whether this call killed it
+   */
+  public boolean kill() {
+    return finish(ProcessState.KILLED, STATUS_KILLED);
+  }
+
+  private boolean finish(ProcessState how, int status) {
+    synchronized (lock) {
+      if (state.finished()) {
+        return false;
+      }
+      state = how;
+      exitStatus = status;
+      lock.notifyAll();
+    }
+    for (Thread t : threads0()) {
+      if (t != Thread.currentThread()) {
+        t.interrupt();
+      }
+    }
+    for (RpcServer s : servers) {
+      s.close();
+    }
+    stdin.close();
+    stdout.flush();
+    stderr.flush();
+    out.close();
+    err.close();
+    return true;
+  }
+
+  /** Waits until the process finished or {@code timeoutMillis} passed. @return its state */
+  public ProcessState await(long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    synchronized (lock) {
+      while (!state.finished()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        lock.wait(Math.max(1, left / 1_000_000L));
+      }
+      return state;
+    }
+  }
+
+  private List<Thread> threads0() {
+    Thread[] all = new Thread[Math.max(4, group.activeCount() * 2 + 4)];
+    int n = group.enumerate(all, true);
+    return new ArrayList<>(Arrays.asList(all).subList(0, n));
+  }
+
+  /** Live threads of the process (after a kill: the ones that ignored it). */
+  public int threads() {
+    int n = 0;
+    for (Thread t : threads0()) {
+      if (t.isAlive()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * CPU time of the process: its live threads (ThreadMXBean) plus its main thread's once it
+   * ended. CPU of other threads that ended before this call is not counted.
+   */
+  public long cpuNanos() {
+    long sum;
+    synchronized (lock) {
+      sum = finishedCpuNanos;
+    }
+    if (THREADS.isThreadCpuTimeSupported()) {
+      for (Thread t : threads0()) {
+        long c = THREADS.getThreadCpuTime(t.getId());
+        if (c > 0) {
+          sum += c;
+        }
+      }
+    }
+    return sum;
+  }
+
+  @Override
+  public String toString() {
+    return "process " + pid + " (" + name + ", " + state() + ")";
+  }
+
+  private final class Context implements ProcessContext, Ipc {
+    @Override
+    public String board() {
+      return board;
+    }
+
+    @Override
+    public int pid() {
+      return pid;
+    }
+
+    @Override
+    public List<String> args() {
+      return args;
+    }
+
+    @Override
+    public Map<String, String> env() {
+      return env;
+    }
+
+    @Override
+    public InputStream stdin() {
+      return stdin;
+    }
+
+    @Override
+    public PrintStream stdout() {
+      return stdout;
+    }
+
+    @Override
+    public PrintStream stderr() {
+      return stderr;
+    }
+
+    @Override
+    public Capability self() {
+      return capability;
+    }
+
+    @Override
+    public Capability root() {
+      return rootDirectory;
+    }
+
+    @Override
+    public Ipc ipc() {
+      return this;
+    }
+
+    @Override
+    public RpcMessage trans(RpcMessage request, long timeoutNanos) {
+      return rpc.trans(request, timeoutNanos);
+    }
+
+    @Override
+    public RpcServer serve(Port getPort) {
+      if (state().finished()) {
+        throw new IllegalStateException("process " + pid + " has finished");
+      }
+      RpcServer s = rpc.server(getPort);
+      servers.add(s);
+      if (state().finished()) { // killed meanwhile: finish() may have missed it
+        s.close();
+      }
+      return s;
+    }
+  }
+}
