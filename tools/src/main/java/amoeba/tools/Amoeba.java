@@ -19,6 +19,11 @@ import picocli.CommandLine.Option;
     versionProvider = Amoeba.Version.class,
     description = "A distributed capability operating system for a pool of Raspberry Pis.",
     subcommands = {
+      BootCommand.class,
+      ExecCommand.class,
+      PsCommand.class,
+      KillCommand.class,
+      BoardCommand.class,
       CapCommand.class,
       StdCli.class,
       FlipCommand.class,
