@@ -30,7 +30,7 @@ public final class Counter implements Program, Checkpointable {
     while (!Thread.currentThread().isInterrupted()) {
       RpcMessage request = server.getreq(100_000_000L);
       if (request == null) {
-        continue; // timeout; closed servers also end here until the interrupt is seen
+        continue; // timeout: look at the interrupt flag (kill, or a stun for migration)
       }
       long v = ++value;
       data.clear();
@@ -38,8 +38,7 @@ public final class Counter implements Program, Checkpointable {
       reply.clear().offset((int) v).data(data);
       server.putrep(reply);
     }
-    server.close();
-    return 0;
+    return 0; // the kernel closes the server: at once on exit, after the move on a migration
   }
 
   @Override

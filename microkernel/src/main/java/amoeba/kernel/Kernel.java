@@ -64,7 +64,7 @@ public final class Kernel implements AutoCloseable {
       Port processGet = BoardPorts.getPort(key, BoardPorts.PROCESS, config.name());
       Port sysGet = BoardPorts.getPort(key, BoardPorts.SYS, config.name());
       this.processServer =
-          new ProcessServer(config.name(), processGet, rpc, new ProgramLoader(Program.class.getClassLoader()), random);
+          new ProcessServer(config.name(), processGet, key, rpc, new ProgramLoader(Program.class.getClassLoader()), random);
       this.sysServer =
           new SysServer(config.name(), sysGet, random, this::info, this::load, this::shutdownAsync);
       processServer.serve(rpc.server(processGet), config.serverThreads());

@@ -52,6 +52,7 @@ public final class KernelProcess {
   private final Map<String, String> env;
   private final ProgramLoader.Loaded loaded;
   private final Rpc rpc;
+  private final String source;
   private final Object lock = new Object();
   private final OutputLog out = new OutputLog(lock, OUTPUT_RETAIN_BYTES);
   private final OutputLog err = new OutputLog(lock, OUTPUT_RETAIN_BYTES);
@@ -68,11 +69,13 @@ public final class KernelProcess {
   private ProcessState state = ProcessState.RUNNING;
   private int exitStatus;
   private long finishedCpuNanos;
+  private boolean stunRequested;
 
   public KernelProcess(
       int pid, String board, ProgramLoader.Loaded loaded, List<String> args, Map<String, String> env,
-      Rpc rpc, ThreadGroup parentGroup) {
+      Rpc rpc, ThreadGroup parentGroup, String source) {
     this.pid = pid;
+    this.source = source;
     this.board = board;
     this.name = loaded.name();
     this.loaded = loaded;
@@ -92,6 +95,15 @@ public final class KernelProcess {
 
   public List<String> args() {
     return args;
+  }
+
+  /** Where the program came from (a jar path now, a Bullet capability later). */
+  public String source() {
+    return source;
+  }
+
+  public Map<String, String> env() {
+    return env;
   }
 
   public Program program() {
@@ -167,6 +179,14 @@ public final class KernelProcess {
     try {
       status = loaded.program().run(context);
       how = ProcessState.EXITED;
+      synchronized (lock) {
+        if (stunRequested && state == ProcessState.RUNNING) {
+          Thread.interrupted(); // the stun's interrupt is consumed
+          state = ProcessState.STUNNED;
+          lock.notifyAll();
+          return; // held at the safe point: checkpoint, then migrated() or kill()
+        }
+      }
     } catch (Throwable t) { // the program's failure, whatever it is, must not take the board
       t.printStackTrace(stderr);
       stderr.flush();
@@ -186,6 +206,47 @@ public final class KernelProcess {
    */
   public boolean kill() {
     return finish(ProcessState.KILLED, STATUS_KILLED);
+  }
+
+  /**
+   * Stuns a {@link Checkpointable} program: asks it to stop at a safe point (interrupts its main
+   * thread: such a program returns from {@code run} between requests) and waits for it. Its RPC
+   * servers stay open meanwhile (requests queue up, none runs), so its ports remain here until
+   * {@link #migrated}.
+   *
+   * @return whether it is STUNNED now (false: not running, or it did not stop in time)
+   */
+  public boolean stun(long timeoutMillis) throws InterruptedException {
+    Thread t;
+    synchronized (lock) {
+      if (state != ProcessState.RUNNING) {
+        return state == ProcessState.STUNNED;
+      }
+      stunRequested = true;
+    }
+    synchronized (this) {
+      t = main;
+    }
+    if (t != null) {
+      t.interrupt();
+    }
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    synchronized (lock) {
+      while (state == ProcessState.RUNNING) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          stunRequested = false;
+          return false;
+        }
+        lock.wait(Math.max(1, left / 1_000_000L));
+      }
+      return state == ProcessState.STUNNED;
+    }
+  }
+
+  /** Its state moved to another board: closes its servers (FLIP answers NOTHERE from now on). */
+  public boolean migrated() {
+    return finish(ProcessState.MIGRATED, 0);
   }
 
   private boolean finish(ProcessState how, int status) {

@@ -10,7 +10,11 @@ public enum ProcessState {
   /** {@code run} threw (status 1, stack trace on stderr), or the program could not start. */
   CRASHED(3),
   /** Killed: status 137; threads that ignore interruption may still run (see Kernel docs). */
-  KILLED(4);
+  KILLED(4),
+  /** Stopped at a safe point ({@code run} returned on a stun) for a checkpoint; servers open. */
+  STUNNED(5),
+  /** Moved to another board: its state lives on there (new pid); servers closed here. */
+  MIGRATED(6);
 
   private final int code;
 
@@ -23,7 +27,7 @@ public enum ProcessState {
   }
 
   public boolean finished() {
-    return this != RUNNING;
+    return this != RUNNING && this != STUNNED;
   }
 
   public static Optional<ProcessState> fromCode(int code) {

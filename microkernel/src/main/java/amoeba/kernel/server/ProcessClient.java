@@ -68,10 +68,19 @@ public final class ProcessClient {
   /** Runs the jar (an absolute path on the board) there. */
   public Started exec(Capability server, String jarPath, List<String> args, Map<String, String> env)
       throws RpcException {
+    return exec(server, jarPath, args, env, null);
+  }
+
+  /** Runs the jar, restoring {@code state} (a checkpoint of a Checkpointable program) first. */
+  public Started exec(Capability server, String jarPath, List<String> args, Map<String, String> env,
+      byte[] state) throws RpcException {
     Wire.Out d = new Wire.Out().str(jarPath).u16(args.size());
     args.forEach(d::str);
     d.u16(env.size());
     env.forEach((k, v) -> d.str(k).str(v));
+    if (state != null) {
+      d.i32(state.length).bytes(state);
+    }
     RpcMessage reply = call(server, ProcessCommand.EXEC, d, timeoutNanos);
     return new Started(reply.offset(), reply.capability());
   }
@@ -128,6 +137,24 @@ public final class ProcessClient {
     } catch (Wire.Malformed e) {
       throw malformed(ProcessCommand.READ_OUTPUT, e);
     }
+  }
+
+  /** Stuns a Checkpointable process at its safe point, waiting up to {@code waitMillis}. */
+  public ProcessInfo stun(Capability cap, int pid, int waitMillis) throws RpcException {
+    RpcMessage reply = call(cap, ProcessCommand.STUN, new Wire.Out().i32(pid).i32(waitMillis),
+        timeoutNanos + waitMillis * 1_000_000L + SLACK_NANOS);
+    try {
+      return ProcessInfo.read(in(reply));
+    } catch (Wire.Malformed e) {
+      throw malformed(ProcessCommand.STUN, e);
+    }
+  }
+
+  /** Moves a Checkpointable process to {@code board}; it keeps its ports. */
+  public Started migrate(Capability cap, int pid, String board) throws RpcException {
+    RpcMessage reply = call(cap, ProcessCommand.MIGRATE, new Wire.Out().i32(pid).str(board),
+        timeoutNanos + ProcessServer.STUN_WAIT_MS * 1_000_000L + SLACK_NANOS);
+    return new Started(reply.offset(), reply.capability());
   }
 
   /** Forwards stdin bytes; {@code close} ends the program's input after them. */

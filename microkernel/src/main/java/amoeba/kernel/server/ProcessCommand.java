@@ -8,7 +8,8 @@ import amoeba.capabilities.ServerBlock;
  * the pid as the first field of the request data (0 when a process capability is used).
  *
  * <pre>
- * EXEC        2301 root, CREATE   data: str jar, u16 argc, str*, u16 envc, (str k, str v)*
+ * EXEC        2301 root, CREATE   data: str jar, u16 argc, str*, u16 envc, (str k, str v)*,
+ *                                 optionally u32 n, n bytes: a checkpoint to restore before run
  *                                 reply: capability = the process's owner cap, offset = pid;
  *                                 on failure the data is the reason (UTF-8)
  * LIST        2302 root, READ     reply data: u32 n, ProcessInfo*
@@ -19,6 +20,11 @@ import amoeba.capabilities.ServerBlock;
  *                                 reply: u64 outStart, u32 n, bytes, u64 errStart, u32 n, bytes,
  *                                 ProcessInfo
  * WRITE_STDIN 2306 proc, MODIFY   data: u32 pid, u8 close, bytes; NOTNOW if the pipe is full
+ * STUN        2307 proc, MODIFY   data: u32 pid, u32 waitMs; reply: ProcessInfo (STUNNED or not)
+ * MIGRATE     2308 proc, DELETE   data: u32 pid, str board; stun, checkpoint, EXEC with the
+ *                                 checkpoint on the board, close here. reply: capability = the
+ *                                 new process's owner cap, offset = its pid. BADPARAM with the
+ *                                 reason for a program that is not Checkpointable
  *
  * ProcessInfo: u32 pid, str name, u8 state, i32 status, u64 cpuNanos, u32 threads, u64 startMs
  * str: u16 length, UTF-8
@@ -30,7 +36,9 @@ public enum ProcessCommand {
   KILL(3),
   STATUS(4),
   READ_OUTPUT(5),
-  WRITE_STDIN(6);
+  WRITE_STDIN(6),
+  STUN(7),
+  MIGRATE(8);
 
   private final int code;
 

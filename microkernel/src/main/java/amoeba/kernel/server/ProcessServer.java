@@ -9,6 +9,7 @@ import amoeba.capabilities.Rights;
 import amoeba.ipc.rpc.Rpc;
 import amoeba.ipc.rpc.RpcMessage;
 import amoeba.ipc.rpc.Server;
+import amoeba.kernel.api.Checkpointable;
 import amoeba.kernel.process.KernelProcess;
 import amoeba.kernel.process.OutputLog;
 import amoeba.kernel.process.ProcessState;
@@ -60,13 +61,16 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
   private final AtomicInteger nextPid = new AtomicInteger(1);
   private final Map<Integer, KernelProcess> byPid = new ConcurrentSkipListMap<>();
   private final Capability owner;
+  private final byte[] poolKey;
 
   /**
    * @param getPort the port it will be served on (derived with {@link BoardPorts})
    * @param random draws process secrets (SecureRandom in production)
    */
-  public ProcessServer(String board, Port getPort, Rpc rpc, ProgramLoader loader, RandomGenerator random) {
+  public ProcessServer(
+      String board, Port getPort, byte[] poolKey, Rpc rpc, ProgramLoader loader, RandomGenerator random) {
     super(getPort.putPort(), new CheckScheme(random));
+    this.poolKey = poolKey == null ? null : poolKey.clone();
     this.board = board;
     this.rpc = rpc;
     this.loader = loader;
@@ -82,6 +86,8 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     command(ProcessCommand.STATUS.code(), Rights.READ, this::status);
     command(ProcessCommand.READ_OUTPUT.code(), Rights.READ, this::readOutput);
     command(ProcessCommand.WRITE_STDIN.code(), Rights.MODIFY, this::writeStdin);
+    command(ProcessCommand.STUN.code(), Rights.MODIFY, this::stun);
+    command(ProcessCommand.MIGRATE.code(), Rights.DELETE, this::migrate);
   }
 
   /** The owner capability of object 0 (the server). */
@@ -92,9 +98,21 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
   /** Runs a program on this board. */
   public KernelProcess exec(Path jar, List<String> args, Map<String, String> env)
       throws ProgramLoader.ProgramException, CapabilityException {
+    return exec(jar, args, env, null);
+  }
+
+  /** Runs a program, first restoring {@code state} (a checkpoint) if it is not null. */
+  public KernelProcess exec(Path jar, List<String> args, Map<String, String> env, byte[] state)
+      throws ProgramLoader.ProgramException, CapabilityException {
     ProgramLoader.Loaded loaded = loader.load(jar);
-    KernelProcess p =
-        new KernelProcess(nextPid.getAndIncrement(), board, loaded, args, env, rpc, processes);
+    if (state != null) {
+      if (!(loaded.program() instanceof Checkpointable c)) {
+        throw new ProgramLoader.ProgramException(loaded.name() + " is not Checkpointable: no state to restore");
+      }
+      c.restore(state);
+    }
+    KernelProcess p = new KernelProcess(
+        nextPid.getAndIncrement(), board, loaded, args, env, rpc, processes, jar.toString());
     p.capability(objects.allocate(new Proc(p)));
     byPid.put(p.pid(), p);
     p.start();
@@ -158,6 +176,7 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     String jar;
     List<String> args = new ArrayList<>();
     Map<String, String> env = new LinkedHashMap<>();
+    byte[] state = null;
     try {
       Wire.In in = new Wire.In(request.data());
       jar = in.str();
@@ -166,6 +185,11 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
       }
       for (int i = in.u16(); i > 0; i--) {
         env.put(in.str(), in.str());
+      }
+      byte[] rest = in.rest();
+      if (rest.length > 0) {
+        Wire.In st = new Wire.In(ByteBuffer.wrap(rest));
+        state = st.bytes(st.i32());
       }
     } catch (Wire.Malformed e) {
       return fail(reply, ErrorCode.BADPARAM, e.getMessage());
@@ -176,9 +200,11 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     }
     KernelProcess p;
     try {
-      p = exec(path, args, env);
+      p = exec(path, args, env, state);
     } catch (ProgramLoader.ProgramException e) {
       return fail(reply, ErrorCode.BADPARAM, e.getMessage());
+    } catch (RuntimeException e) { // e.g. restore() of a program threw
+      return fail(reply, ErrorCode.BADPARAM, e.toString());
     }
     reply.capability(p.capability()).offset(p.pid());
     return 0;
@@ -289,6 +315,82 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     w.i64(e.start()).i32(e.bytes().length).bytes(e.bytes());
     info.write(w);
     reply.data(w.buffer());
+    return 0;
+  }
+
+  private int stun(Target object, RpcMessage request, RpcMessage reply) throws CapabilityException {
+    KernelProcess p;
+    int waitMs;
+    try {
+      Wire.In in = new Wire.In(request.data());
+      p = target(object, in.i32());
+      waitMs = Math.max(0, Math.min(MAX_WAIT_MS, in.i32()));
+    } catch (Wire.Malformed e) {
+      return ErrorCode.BADPARAM.code();
+    }
+    if (!(p.program() instanceof Checkpointable)) {
+      return fail(reply, ErrorCode.BADPARAM, p.name() + " is not Checkpointable: it cannot be stunned");
+    }
+    try {
+      p.stun(waitMs);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ErrorCode.INTERRUPTED.code();
+    }
+    Wire.Out out = new Wire.Out();
+    ProcessInfo.of(p).write(out);
+    reply.data(out.buffer());
+    return 0;
+  }
+
+  /** How long a migration waits for the program to reach its safe point. */
+  public static final int STUN_WAIT_MS = 5_000;
+
+  private int migrate(Target object, RpcMessage request, RpcMessage reply) throws CapabilityException {
+    KernelProcess p;
+    String to;
+    try {
+      Wire.In in = new Wire.In(request.data());
+      p = target(object, in.i32());
+      to = in.str();
+    } catch (Wire.Malformed e) {
+      return ErrorCode.BADPARAM.code();
+    }
+    request.release();
+    if (!(p.program() instanceof Checkpointable c)) {
+      return fail(reply, ErrorCode.BADPARAM, p.name() + " is not Checkpointable: it cannot migrate");
+    }
+    if (to.equals(board)) {
+      return fail(reply, ErrorCode.BADPARAM, "the process is on " + board + " already");
+    }
+    long start = System.nanoTime();
+    try {
+      if (!p.stun(STUN_WAIT_MS)) {
+        return fail(reply, ErrorCode.NOTNOW, p + " did not reach a safe point");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ErrorCode.INTERRUPTED.code();
+    }
+    byte[] state = c.checkpoint();
+    ProcessClient client = new ProcessClient(rpc, 5_000_000_000L);
+    ProcessClient.Started moved;
+    try {
+      moved = client.exec(BoardPorts.owner(poolKey, BoardPorts.PROCESS, to), p.source(), p.args(), p.env(), state);
+    } catch (amoeba.ipc.rpc.RpcException e) {
+      // the target refused: resume here is not possible (run returned), so keep it stunned and
+      // say so; the caller may retry the migration or kill it
+      return fail(reply, ErrorCode.NOTNOW, "exec on " + to + " failed, " + p + " stays stunned: " + e.getMessage());
+    }
+    p.migrated(); // closes its servers here: callers get NOTHERE and find the new incarnation
+    try {
+      p.capability(objects.revoke(p.capability()));
+    } catch (CapabilityException e) {
+      // revoked by its holder meanwhile
+    }
+    Logger.info("{}: migrated {} to {} as pid {} in {} us", board, p, to, moved.pid(),
+        (System.nanoTime() - start) / 1000);
+    reply.capability(moved.capability()).offset(moved.pid());
     return 0;
   }
 
