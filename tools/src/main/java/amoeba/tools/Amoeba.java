@@ -23,6 +23,8 @@ import picocli.CommandLine.Option;
       ExecCommand.class,
       PsCommand.class,
       KillCommand.class,
+      MigrateCommand.Stun.class,
+      MigrateCommand.Migrate.class,
       BoardCommand.class,
       CapCommand.class,
       StdCli.class,

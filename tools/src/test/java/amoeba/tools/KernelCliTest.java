@@ -113,6 +113,23 @@ class KernelCliTest {
   }
 
   @Test
+  void migrateMovesTheCounterToTheOtherBoard() {
+    String port = "0123456789ab";
+    Result started = amoeba(1, "exec", "--on", "b1", "--detach", example("counter").toString(), port);
+    assertEquals(0, started.status(), started.err());
+    String pid = started.out().split(" ")[0];
+    Result refused = amoeba(1, "migrate", pid, "--on", "b1", "--to", "b1");
+    assertEquals(1, refused.status());
+    assertTrue(refused.err().contains("already"), refused.err());
+    Result moved = amoeba(1, "migrate", pid, "--on", "b1", "--to", "b2");
+    assertEquals(0, moved.status(), moved.err());
+    assertTrue(moved.out().matches("\\d+ cap:[0-9a-f]{32}\n"), moved.out());
+    Result ps = amoeba(1, "ps", "--board", "b1,b2", "--json");
+    assertTrue(ps.out().contains("\"board\":\"b1\",\"pid\":" + pid + ",\"name\":\"examples-counter\",\"state\":\"migrated\""), ps.out());
+    assertTrue(ps.out().contains("\"board\":\"b2\",\"pid\":1,\"name\":\"examples-counter\",\"state\":\"running\""), ps.out());
+  }
+
+  @Test
   void boardInfoAsJson() {
     Result info = amoeba(2, "board", "info", "b2", "--json");
     assertEquals(0, info.status(), info.err());
