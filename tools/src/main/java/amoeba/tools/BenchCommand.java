@@ -1,5 +1,6 @@
 package amoeba.tools;
 
+import amoeba.tools.bench.BootBench;
 import amoeba.tools.bench.CapBench;
 import amoeba.tools.bench.FlipBench;
 import amoeba.tools.bench.RpcBench;
@@ -12,5 +13,5 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Measure a layer beside its baseline, in the same run.",
-    subcommands = {CapBench.class, FlipBench.class, RpcBench.class})
+    subcommands = {BootBench.class, CapBench.class, FlipBench.class, RpcBench.class})
 final class BenchCommand {}
