@@ -229,6 +229,26 @@ class KernelTest {
   }
 
   @Test
+  void theServersDerivedCapabilitiesCannotBeDestroyedOrRevokedButAProcesssCan() throws Exception {
+    StdClient std = new StdClient(b1.rpc(), TIMEOUT);
+    Capability sys = BoardPorts.owner(KEY, BoardPorts.SYS, "b2");
+    for (Capability root : List.of(b2Processes, sys)) {
+      assertEquals(ErrorCode.DENIED.code(), assertThrows(RpcException.class, () -> std.destroy(root)).status());
+      assertEquals(ErrorCode.DENIED.code(), assertThrows(RpcException.class, () -> std.revoke(root)).status());
+    }
+    assertEquals(0, processes.list(b2Processes).size(), "still usable");
+    Path jar = TestJars.jar(dir, "waiter", Waiter.class);
+    ProcessClient.Started s = processes.exec(b2Processes, jar.toString(), List.of(), Map.of());
+    Capability fresh = std.revoke(s.capability());
+    assertEquals(ErrorCode.CAPBAD.code(),
+        assertThrows(RpcException.class, () -> processes.status(s.capability(), 0, 0)).status());
+    assertEquals(ProcessState.RUNNING, processes.status(fresh, 0, 0).state());
+    assertEquals(ProcessState.KILLED, processes.kill(b2Processes, s.pid()).state(), "the kernel follows the revoke");
+    assertEquals(ErrorCode.CAPBAD.code(),
+        assertThrows(RpcException.class, () -> processes.status(fresh, 0, 0)).status(), "kill revoked it");
+  }
+
+  @Test
   void execOfAMissingOrBadJarFailsWithAReason() throws Exception {
     RpcException missing = assertThrows(RpcException.class,
         () -> processes.exec(b2Processes, dir.resolve("nope.jar").toString(), List.of(), Map.of()));

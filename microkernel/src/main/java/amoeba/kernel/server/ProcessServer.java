@@ -6,6 +6,7 @@ import amoeba.capabilities.CheckScheme;
 import amoeba.capabilities.ErrorCode;
 import amoeba.capabilities.Port;
 import amoeba.capabilities.Rights;
+import amoeba.capabilities.StdCommand;
 import amoeba.ipc.rpc.Rpc;
 import amoeba.ipc.rpc.RpcMessage;
 import amoeba.ipc.rpc.Server;
@@ -49,6 +50,9 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     }
   }
 
+  /** Finished processes kept for ps and status; the oldest are forgotten beyond it. */
+  public static final int MAX_FINISHED = 256;
+
   /** Longest a READ_OUTPUT or STATUS waits (10 s): a caller polls again after it. */
   public static final int MAX_WAIT_MS = 10_000;
   /** Most bytes per stream in one READ_OUTPUT reply (60 KiB). */
@@ -87,6 +91,24 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     command(ProcessCommand.READ_OUTPUT.code(), Rights.READ, this::readOutput);
     command(ProcessCommand.WRITE_STDIN.code(), Rights.MODIFY, this::writeStdin);
     command(ProcessCommand.STUN.code(), Rights.MODIFY, this::stun);
+    // Object 0's owner capability is derived from the pool key: destroying or revoking it would
+    // cut every pool member off this board's process server until a restart. Processes may.
+    command(StdCommand.STD_DESTROY.code(), Rights.DELETE, (o, rq, rp) -> {
+      if (o instanceof Root) {
+        return fail(rp, ErrorCode.DENIED, "the process server itself cannot be destroyed");
+      }
+      destroyed(objects.remove(rq.capability()));
+      return 0;
+    });
+    command(StdCommand.STD_REVOKE.code(), Rights.ALL, (o, rq, rp) -> {
+      if (o instanceof Root) {
+        return fail(rp, ErrorCode.DENIED, "the process server's capability is derived from the pool key");
+      }
+      Capability fresh = objects.revoke(rq.capability());
+      ((Proc) o).process().capability(fresh);
+      rp.capability(fresh);
+      return 0;
+    });
     command(ProcessCommand.MIGRATE.code(), Rights.DELETE, this::migrate);
   }
 
@@ -114,10 +136,30 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     KernelProcess p = new KernelProcess(
         nextPid.getAndIncrement(), board, loaded, args, env, rpc, processes, jar.toString());
     p.capability(objects.allocate(new Proc(p)));
+    forgetOldFinished();
     byPid.put(p.pid(), p);
     p.start();
     Logger.info("{}: started {} {}", board, p, args);
     return p;
+  }
+
+  /** Drops the oldest finished processes beyond {@link #MAX_FINISHED} (their objects too). */
+  private void forgetOldFinished() {
+    List<KernelProcess> finished = new ArrayList<>();
+    for (KernelProcess p : byPid.values()) {
+      if (p.state().finished()) {
+        finished.add(p);
+      }
+    }
+    for (int i = 0; i < finished.size() - MAX_FINISHED; i++) {
+      KernelProcess p = finished.get(i);
+      byPid.remove(p.pid());
+      try {
+        objects.remove(p.capability());
+      } catch (CapabilityException e) {
+        // revoked by its holder meanwhile: its object stays until destroyed (bounded by 2^24)
+      }
+    }
   }
 
   public List<KernelProcess> processes() {

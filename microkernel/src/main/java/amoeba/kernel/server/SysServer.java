@@ -4,7 +4,9 @@ import amoeba.capabilities.Capability;
 import amoeba.capabilities.CapabilityException;
 import amoeba.capabilities.CheckScheme;
 import amoeba.capabilities.Port;
+import amoeba.capabilities.ErrorCode;
 import amoeba.capabilities.Rights;
+import amoeba.capabilities.StdCommand;
 import amoeba.ipc.rpc.RpcMessage;
 import amoeba.ipc.rpc.Server;
 import java.nio.ByteBuffer;
@@ -51,6 +53,9 @@ public final class SysServer extends Server<SysServer.Board> {
     command(SysCommand.INFO.code(), Rights.READ, (o, rq, rp) -> text(rp, info.get()));
     command(SysCommand.LOAD.code(), Rights.READ, (o, rq, rp) -> text(rp, load.get()));
     command(SysCommand.SHUTDOWN.code(), Rights.ALL, (o, rq, rp) -> shutdown());
+    // The one object's owner capability is derived from the pool key: never destroyed/revoked.
+    command(StdCommand.STD_DESTROY.code(), Rights.DELETE, (o, rq, rp) -> ErrorCode.DENIED.code());
+    command(StdCommand.STD_REVOKE.code(), Rights.ALL, (o, rq, rp) -> ErrorCode.DENIED.code());
   }
 
   public Capability owner() {
