@@ -3,6 +3,7 @@ package amoeba.tools;
 import amoeba.tools.bench.BootBench;
 import amoeba.tools.bench.CapBench;
 import amoeba.tools.bench.FlipBench;
+import amoeba.tools.bench.MigrateBench;
 import amoeba.tools.bench.RpcBench;
 import picocli.CommandLine.Command;
 
@@ -13,5 +14,5 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Measure a layer beside its baseline, in the same run.",
-    subcommands = {BootBench.class, CapBench.class, FlipBench.class, RpcBench.class})
+    subcommands = {BootBench.class, CapBench.class, FlipBench.class, MigrateBench.class, RpcBench.class})
 final class BenchCommand {}

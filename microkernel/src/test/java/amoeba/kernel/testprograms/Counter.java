@@ -28,9 +28,9 @@ public final class Counter implements Program, Checkpointable {
     RpcMessage reply = new RpcMessage();
     ByteBuffer data = ByteBuffer.allocate(8);
     while (!Thread.currentThread().isInterrupted()) {
-      RpcMessage request = server.getreq(100_000_000L);
+      RpcMessage request = server.getreq(10_000_000L);
       if (request == null) {
-        continue; // timeout: look at the interrupt flag (kill, or a stun for migration)
+        continue; // timeout (10 ms): look at the interrupt flag (kill, or a stun for migration)
       }
       long v = ++value;
       data.clear();
