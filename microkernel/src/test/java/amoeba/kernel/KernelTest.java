@@ -67,6 +67,9 @@ class KernelTest {
   }
 
   static void releaseSpinner(KernelProcess p) {
+    if (p.program() == null) {
+      return; // jvm isolation: the board's close destroyed the child
+    }
     try {
       p.program().getClass().getField("release").setBoolean(null, true);
     } catch (ReflectiveOperationException e) {
@@ -246,6 +249,38 @@ class KernelTest {
     assertEquals(ProcessState.KILLED, processes.kill(b2Processes, s.pid()).state(), "the kernel follows the revoke");
     assertEquals(ErrorCode.CAPBAD.code(),
         assertThrows(RpcException.class, () -> processes.status(fresh, 0, 0)).status(), "kill revoked it");
+  }
+
+  @Test
+  void jvmIsolationRunsTheProgramInAChildJvmWithItsOutputAndStatus() throws Exception {
+    Path hello = TestJars.jar(dir, "hello", Hello.class);
+    ProcessClient.Started h = processes.execJvm(b2Processes, hello.toString(), List.of("a"), Map.of(), 32);
+    Run r = follow(h.capability(), 0);
+    assertEquals(ProcessState.EXITED, r.info().state(), r.err());
+    assertEquals(0, r.info().exitStatus());
+    assertTrue(r.out().startsWith("hello from b2 a\n"), r.out());
+    assertEquals("jvm", b2.processServer().process(h.pid()).isolation());
+
+    Path thrower = TestJars.jar(dir, "thrower", Thrower.class);
+    ProcessClient.Started t = processes.execJvm(b2Processes, thrower.toString(), List.of(), Map.of(), 32);
+    Run crashed = follow(t.capability(), 0);
+    assertEquals(ProcessState.CRASHED, crashed.info().state());
+    assertTrue(crashed.err().startsWith("java.lang.IllegalStateException: thrown on purpose"), crashed.err());
+  }
+
+  @Test
+  void jvmIsolationKillEndsASpinnerAtOnce() throws Exception {
+    Path jar = TestJars.jar(dir, "spinner", Spinner.class);
+    ProcessClient.Started s = processes.execJvm(b2Processes, jar.toString(), List.of(), Map.of(), 32);
+    ProcessClient.Output first = processes.readOutput(s.capability(), 0, 0, 0, 10_000);
+    assertEquals("spinning\n", new String(first.out(), StandardCharsets.UTF_8));
+    assertEquals(ProcessState.KILLED, processes.kill(s.capability(), 0).state());
+    KernelProcess p = b2.processServer().process(s.pid());
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (p.threads() > 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertEquals(0, p.threads(), "the child JVM is gone");
   }
 
   @Test

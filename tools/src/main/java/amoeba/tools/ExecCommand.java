@@ -44,6 +44,19 @@ final class ExecCommand implements Callable<Integer> {
   @Option(names = {"-i", "--stdin"}, description = "Forward this command's stdin to the program.")
   boolean stdin;
 
+  /** Where the program runs. */
+  enum Isolation {
+    thread,
+    jvm
+  }
+
+  @Option(names = "--isolation", defaultValue = "thread",
+      description = "thread: in the board JVM (fast, trusted code); jvm: a child JVM of its own (kill always works, heap capped; no IPC yet) (default: ${DEFAULT-VALUE}).")
+  Isolation isolation;
+
+  @Option(names = "--heap-mb", defaultValue = "64", description = "Heap of the child JVM with --isolation jvm (default: ${DEFAULT-VALUE}).")
+  int heapMb;
+
   @Option(names = {"-d", "--detach"}, description = "Print 'PID CAPABILITY' and return at once.")
   boolean detach;
 
@@ -63,7 +76,9 @@ final class ExecCommand implements Callable<Integer> {
       var server = s.processServer(board);
       ProcessClient.Started started;
       try {
-        started = s.processes.exec(server, jar.toAbsolutePath().toString(), args, env);
+        started = isolation == Isolation.jvm
+            ? s.processes.execJvm(server, jar.toAbsolutePath().toString(), args, env, heapMb)
+            : s.processes.exec(server, jar.toAbsolutePath().toString(), args, env);
       } catch (RpcException e) {
         throw KernelCli.failure(board, e);
       }

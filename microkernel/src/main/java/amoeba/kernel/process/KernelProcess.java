@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,6 +63,9 @@ public final class KernelProcess {
   private final ThreadGroup group;
   private final List<RpcServer> servers = new CopyOnWriteArrayList<>();
   private final long startMillis = System.currentTimeMillis();
+  /** Heap limit of the child JVM in jvm isolation (MiB); 0 in thread isolation. */
+  private final int jvmHeapMb;
+  private volatile Process child;
   private volatile Capability capability;
   private volatile Capability rootDirectory;
   private Thread main;
@@ -83,6 +87,34 @@ public final class KernelProcess {
     this.env = Map.copyOf(env);
     this.rpc = rpc;
     this.group = new ThreadGroup(parentGroup, "proc-" + pid + "-" + name);
+    this.jvmHeapMb = 0;
+  }
+
+  /**
+   * A process in {@code jvm} isolation: a child JVM of its own runs {@link ChildMain} with the
+   * jar; its stdio is piped here. Kill always works (the child is destroyed), its heap is capped
+   * at {@code heapMb}, and a crash of the program cannot take the board down. No IPC yet.
+   */
+  public KernelProcess(int pid, String board, String name, Path jar, List<String> args,
+      Map<String, String> env, ThreadGroup parentGroup, int heapMb) {
+    this.pid = pid;
+    this.board = board;
+    this.name = name;
+    this.loaded = null;
+    this.args = List.copyOf(args);
+    this.env = Map.copyOf(env);
+    this.rpc = null;
+    this.source = jar.toString();
+    this.group = new ThreadGroup(parentGroup, "proc-" + pid + "-" + name);
+    if (heapMb < 8) {
+      throw new IllegalArgumentException("a child JVM needs at least 8 MiB of heap: " + heapMb);
+    }
+    this.jvmHeapMb = heapMb;
+  }
+
+  /** "thread" or "jvm". */
+  public String isolation() {
+    return jvmHeapMb == 0 ? "thread" : "jvm";
   }
 
   public int pid() {
@@ -106,12 +138,13 @@ public final class KernelProcess {
     return env;
   }
 
+  /** The program instance in thread isolation; null in jvm isolation (it lives in the child). */
   public Program program() {
-    return loaded.program();
+    return loaded == null ? null : loaded.program();
   }
 
   public ClassLoader classLoader() {
-    return loaded.loader();
+    return loaded == null ? null : loaded.loader();
   }
 
   public long startMillis() {
@@ -161,16 +194,92 @@ public final class KernelProcess {
     }
   }
 
-  /** Starts the main thread. */
+  /** Starts the main thread, or the child JVM and its pumps. */
   public synchronized void start() {
     if (main != null) {
       throw new IllegalStateException("started already");
+    }
+    if (loaded == null) {
+      startChild();
+      return;
     }
     Context context = new Context();
     main = new Thread(group, () -> runMain(context), "proc-" + pid + "-" + name + "-main");
     main.setDaemon(true); // a thread that ignores kill must never keep the board JVM alive
     main.setContextClassLoader(loaded.loader());
     main.start();
+  }
+
+  private void startChild() {
+    java.util.List<String> command = new java.util.ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx" + jvmHeapMb + "m");
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(ChildMain.class.getName());
+    command.add(board);
+    command.add(Integer.toString(pid));
+    command.add(amoeba.capabilities.CapabilityText.format(capability));
+    command.add(source);
+    command.addAll(args);
+    ProcessBuilder b = new ProcessBuilder(command);
+    b.environment().clear();
+    b.environment().putAll(env);
+    Process c;
+    try {
+      c = b.start();
+    } catch (java.io.IOException e) {
+      stderr.println("cannot start a child JVM: " + e.getMessage());
+      finish(ProcessState.CRASHED, STATUS_CRASHED);
+      return;
+    }
+    child = c;
+    main = new Thread(group, () -> {
+      Thread o = pump(c.getInputStream(), out, "stdout");
+      Thread e = pump(c.getErrorStream(), err, "stderr");
+      Thread in = new Thread(group, () -> feed(c), "proc-" + pid + "-stdin");
+      in.setDaemon(true);
+      in.start();
+      try {
+        int status = c.waitFor();
+        o.join();
+        e.join();
+        finish(status == STATUS_CRASHED ? ProcessState.CRASHED : ProcessState.EXITED, status);
+      } catch (InterruptedException x) {
+        // killed: finish() destroyed the child
+      }
+    }, "proc-" + pid + "-" + name + "-waiter");
+    main.setDaemon(true);
+    main.start();
+  }
+
+  private Thread pump(InputStream from, OutputLog to, String what) {
+    Thread t = new Thread(group, () -> {
+      byte[] buffer = new byte[8192];
+      try (InputStream in = from) {
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          to.write(buffer, 0, n);
+        }
+      } catch (java.io.IOException e) {
+        // the child is gone
+      }
+    }, "proc-" + pid + "-" + what);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private void feed(Process c) {
+    byte[] buffer = new byte[8192];
+    try (java.io.OutputStream to = c.getOutputStream()) {
+      for (int n; (n = stdin.read(buffer, 0, buffer.length)) >= 0; ) {
+        to.write(buffer, 0, n);
+        to.flush();
+      }
+    } catch (java.io.IOException e) {
+      // the child closed its stdin or is gone; or this process was killed
+    }
   }
 
   private void runMain(Context context) {
@@ -266,6 +375,10 @@ public final class KernelProcess {
     for (RpcServer s : servers) {
       s.close();
     }
+    Process c = child;
+    if (c != null && how == ProcessState.KILLED) {
+      c.destroyForcibly(); // jvm isolation: kill always works
+    }
     stdin.close();
     stdout.flush();
     stderr.flush();
@@ -295,8 +408,15 @@ public final class KernelProcess {
     return new ArrayList<>(Arrays.asList(all).subList(0, n));
   }
 
-  /** Live threads of the process (after a kill: the ones that ignored it). */
+  /**
+   * Live threads of the process (after a kill: the ones that ignored it). In jvm isolation: 1
+   * while the child JVM lives (its own threads are not counted here), else 0.
+   */
   public int threads() {
+    Process c = child;
+    if (c != null || jvmHeapMb > 0) {
+      return c != null && c.isAlive() ? 1 : 0;
+    }
     int n = 0;
     for (Thread t : threads0()) {
       if (t.isAlive()) {
@@ -311,6 +431,10 @@ public final class KernelProcess {
    * ended. CPU of other threads that ended before this call is not counted.
    */
   public long cpuNanos() {
+    Process ch = child;
+    if (ch != null) {
+      return ch.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
     long sum;
     synchronized (lock) {
       sum = finishedCpuNanos;

@@ -74,12 +74,28 @@ public final class ProcessClient {
   /** Runs the jar, restoring {@code state} (a checkpoint of a Checkpointable program) first. */
   public Started exec(Capability server, String jarPath, List<String> args, Map<String, String> env,
       byte[] state) throws RpcException {
+    return exec(server, jarPath, args, env, state, false, 0);
+  }
+
+  /** Runs the jar in a child JVM of its own with at most {@code heapMb} MiB of heap. */
+  public Started execJvm(Capability server, String jarPath, List<String> args, Map<String, String> env,
+      int heapMb) throws RpcException {
+    return exec(server, jarPath, args, env, null, true, heapMb);
+  }
+
+  private Started exec(Capability server, String jarPath, List<String> args, Map<String, String> env,
+      byte[] state, boolean jvm, int heapMb) throws RpcException {
     Wire.Out d = new Wire.Out().str(jarPath).u16(args.size());
     args.forEach(d::str);
     d.u16(env.size());
     env.forEach((k, v) -> d.str(k).str(v));
-    if (state != null) {
-      d.i32(state.length).bytes(state);
+    if (state != null || jvm) {
+      d.u8(jvm ? 1 : 0).i32(heapMb);
+      if (state == null) {
+        d.i32(-1);
+      } else {
+        d.i32(state.length).bytes(state);
+      }
     }
     RpcMessage reply = call(server, ProcessCommand.EXEC, d, timeoutNanos);
     return new Started(reply.offset(), reply.capability());

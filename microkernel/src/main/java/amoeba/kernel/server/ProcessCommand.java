@@ -9,7 +9,8 @@ import amoeba.capabilities.ServerBlock;
  *
  * <pre>
  * EXEC        2301 root, CREATE   data: str jar, u16 argc, str*, u16 envc, (str k, str v)*,
- *                                 optionally u32 n, n bytes: a checkpoint to restore before run
+ *                                 optionally: u8 isolation (0 thread, 1 jvm), i32 heapMb (jvm),
+ *                                 i32 n (-1: none), n bytes: a checkpoint to restore before run
  *                                 reply: capability = the process's owner cap, offset = pid;
  *                                 on failure the data is the reason (UTF-8)
  * LIST        2302 root, READ     reply data: u32 n, ProcessInfo*

@@ -123,6 +123,27 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     return exec(jar, args, env, null);
   }
 
+  /** Default heap of a child JVM in jvm isolation (MiB). */
+  public static final int DEFAULT_CHILD_HEAP_MB = 64;
+
+  /**
+   * Runs a program in jvm isolation: a child JVM with at most {@code heapMb} MiB of heap. The jar
+   * is not loaded here (no program code runs in the board JVM); a bad jar makes the child exit 1
+   * with the reason on its stderr.
+   */
+  public KernelProcess execJvm(Path jar, List<String> args, Map<String, String> env, int heapMb)
+      throws CapabilityException {
+    String file = jar.getFileName().toString();
+    String name = file.endsWith(".jar") ? file.substring(0, file.length() - 4) : file;
+    KernelProcess p = new KernelProcess(nextPid.getAndIncrement(), board, name, jar, args, env, processes, heapMb);
+    p.capability(objects.allocate(new Proc(p)));
+    forgetOldFinished();
+    byPid.put(p.pid(), p);
+    p.start();
+    Logger.info("{}: started {} {} in a child JVM (-Xmx{}m)", board, p, args, heapMb);
+    return p;
+  }
+
   /** Runs a program, first restoring {@code state} (a checkpoint) if it is not null. */
   public KernelProcess exec(Path jar, List<String> args, Map<String, String> env, byte[] state)
       throws ProgramLoader.ProgramException, CapabilityException {
@@ -219,6 +240,8 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     List<String> args = new ArrayList<>();
     Map<String, String> env = new LinkedHashMap<>();
     byte[] state = null;
+    boolean jvm = false;
+    int heapMb = DEFAULT_CHILD_HEAP_MB;
     try {
       Wire.In in = new Wire.In(request.data());
       jar = in.str();
@@ -230,8 +253,11 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
       }
       byte[] rest = in.rest();
       if (rest.length > 0) {
-        Wire.In st = new Wire.In(ByteBuffer.wrap(rest));
-        state = st.bytes(st.i32());
+        Wire.In tail = new Wire.In(ByteBuffer.wrap(rest));
+        jvm = tail.u8() == 1;
+        heapMb = tail.i32();
+        int n = tail.i32();
+        state = n < 0 ? null : tail.bytes(n);
       }
     } catch (Wire.Malformed e) {
       return fail(reply, ErrorCode.BADPARAM, e.getMessage());
@@ -242,7 +268,13 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     }
     KernelProcess p;
     try {
-      p = exec(path, args, env, state);
+      if (jvm && state != null) {
+        return fail(reply, ErrorCode.BADPARAM, "jvm isolation cannot restore a checkpoint yet");
+      }
+      if (jvm && (heapMb < 8 || heapMb > 1 << 16)) {
+        return fail(reply, ErrorCode.BADPARAM, "a child JVM's heap is 8..65536 MiB: " + heapMb);
+      }
+      p = jvm ? execJvm(path, args, env, heapMb) : exec(path, args, env, state);
     } catch (ProgramLoader.ProgramException e) {
       return fail(reply, ErrorCode.BADPARAM, e.getMessage());
     } catch (RuntimeException e) { // e.g. restore() of a program threw
@@ -400,7 +432,7 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     }
     request.release();
     if (!(p.program() instanceof Checkpointable c)) {
-      return fail(reply, ErrorCode.BADPARAM, p.name() + " is not Checkpointable: it cannot migrate");
+      return fail(reply, ErrorCode.BADPARAM, p.name() + " is not Checkpointable (or runs in jvm isolation): it cannot migrate");
     }
     if (to.equals(board)) {
       return fail(reply, ErrorCode.BADPARAM, "the process is on " + board + " already");
