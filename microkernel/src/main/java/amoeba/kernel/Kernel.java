@@ -36,8 +36,8 @@ import org.tinylog.Logger;
  *
  * <p>Trust: programs run in thread isolation, inside this JVM, as trusted code: they get only
  * capabilities and IPC through their {@code ProcessContext}, but nothing stops a malicious jar
- * from using Java reflection or System.exit. Isolation from hostile code needs the jvm mode
- * (issue 7, not built yet).
+ * from using Java reflection or System.exit. {@code --isolation jvm} runs a program in a child
+ * JVM instead (kill always works, heap capped; no IPC yet).
  */
 public final class Kernel implements AutoCloseable {
   /** Time the board's self-check (a trans to its own sys server) may take. */
