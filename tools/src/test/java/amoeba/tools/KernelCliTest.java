@@ -80,6 +80,11 @@ class KernelCliTest {
     assertEquals(2, usage.status(), "echo without a port returns 2");
     assertEquals("usage: echo GETPORT\n", usage.err());
 
+    Result jvm = amoeba(1, "exec", "--on", "b2", "--isolation", "jvm", "--heap-mb", "32",
+        example("hello").toString(), "z");
+    assertEquals(0, jvm.status(), jvm.err());
+    assertEquals("hello from b2 z\n", jvm.out());
+
     Result wc = amoeba(1, "exec", "--on", "b1", example("wordcount").toString());
     assertEquals(0, wc.status(), wc.err());
     assertEquals("0 0\n", wc.out(), "stdin not forwarded: closed at once");
