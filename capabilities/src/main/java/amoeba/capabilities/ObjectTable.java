@@ -90,6 +90,28 @@ public final class ObjectTable<T> {
   }
 
   /**
+   * Adds an object under a chosen number with a given secret: for a server's well-known objects
+   * whose owner capability is derived from boot configuration (e.g. {@link
+   * CheckScheme#bootstrapSecret}) rather than drawn. {@link #allocate} skips numbers in use.
+   *
+   * @return its owner capability
+   * @throws CapabilityException EXISTS if the number is in use
+   */
+  public Capability install(int object, T value, long secret) throws CapabilityException {
+    if (object < 0 || object >= capacity) {
+      throw new IllegalArgumentException("object number is 0.." + (capacity - 1) + ": " + object);
+    }
+    if ((secret & CheckScheme.SECRET_MASK) == 0) {
+      throw new IllegalArgumentException("a secret is 48 bits, never 0");
+    }
+    Entry<T> entry = new Entry<>(Objects.requireNonNull(value, "value"), secret & CheckScheme.SECRET_MASK);
+    if (entries.putIfAbsent(object, entry) != null) {
+      throw new CapabilityException(ErrorCode.EXISTS, "object " + object + " is in use");
+    }
+    return CheckScheme.owner(port, object, entry.secret);
+  }
+
+  /**
    * The object {@code cap} names, if it validates and holds every bit of {@code required}.
    *
    * @throws CapabilityException CAPBAD, NO_SUCH_OBJECT or DENIED (see the class comment)

@@ -20,6 +20,13 @@ import picocli.CommandLine.Option;
     versionProvider = Amoeba.Version.class,
     description = "A distributed capability operating system for a pool of Raspberry Pis.",
     subcommands = {
+      BootCommand.class,
+      ExecCommand.class,
+      PsCommand.class,
+      KillCommand.class,
+      MigrateCommand.Stun.class,
+      MigrateCommand.Migrate.class,
+      BoardCommand.class,
       CapCommand.class,
       StdCli.class,
       FlipCommand.class,

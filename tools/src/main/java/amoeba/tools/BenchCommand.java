@@ -1,7 +1,9 @@
 package amoeba.tools;
 
+import amoeba.tools.bench.BootBench;
 import amoeba.tools.bench.CapBench;
 import amoeba.tools.bench.FlipBench;
+import amoeba.tools.bench.MigrateBench;
 import amoeba.tools.bench.RpcBench;
 import amoeba.tools.bench.GroupBench;
 import amoeba.tools.bench.MqttBench;
@@ -14,5 +16,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "bench",
     description = "Measure a layer beside its baseline, in the same run.",
-    subcommands = {CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class, MqttBench.class})
+    subcommands = {
+      BootBench.class, CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class,
+      MqttBench.class, MigrateBench.class
+    })
 final class BenchCommand {}

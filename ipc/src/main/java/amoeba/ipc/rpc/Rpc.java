@@ -273,6 +273,13 @@ public final class Rpc implements AutoCloseable {
         boolean other = (RpcHeader.flags(p, at) & RpcHeader.FLAG_OTHER_INSTANCE) != 0;
         m.release();
         stats.increment(RpcCounter.NAKS_RECEIVED);
+        if (other && acked && from == instance && status == ErrorCode.TRYAGAIN.code()) {
+          // The instance that ACKed refuses the transaction itself: it closed before running
+          // it (a server that moved). It can no longer run any send of it, and other
+          // instances refuse what they get: every send is accounted for.
+          acked = false;
+          refused = sends >= 64 ? -1L : (1L << sends) - 1;
+        }
         if (other && !acked) {
           // Sends reached another instance (a replica, or the server moved) and were refused
           // unexecuted. Once every send so far is accounted for that way, none can run at the

@@ -374,20 +374,53 @@ public final class RpcServer implements AutoCloseable {
       return;
     }
     closed = true;
-    endpoint.close();
     LockSupport.unpark(keeper);
-    for (Thread t : standby) {
-      LockSupport.unpark(t);
-    }
     try {
-      keeper.join(1000);
+      keeper.join(1000); // it stops admitting after its current receive (the keeper grace)
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // Requests the keeper admitted that no getreq took were never executed. Refuse them as
+    // another instance would (NAK TRYAGAIN with OTHER_INSTANCE, echoing the send number): a
+    // client that has no ACK yet then identifies whoever serves the port now (a server that
+    // moved) and resends under a fresh id, instead of failing after all its resends.
+    // Messages still in the endpoint's inbox get the same treatment (duplicates of replied
+    // requests still get their stored reply), so none is dropped silently at the close.
+    // Duplicates of a refused transaction are refused too (not ACKed as executing).
+    Current c = current.get();
+    java.util.Set<Long> refused = new java.util.HashSet<>();
     for (Admitted a; (a = handoff.poll()) != null; ) {
-      a.message().release();
+      refused.add(a.client() * 31 + a.tid());
+      refuseUnexecuted(c, a.message(), a.client(), a.tid());
+    }
+    if (!c.active) {
+      for (Message m; (m = endpoint.receive(0)) != null; ) {
+        ByteBuffer p = m.payload();
+        int at = p.position();
+        if (RpcHeader.check(p, at, p.remaining()) == null
+            && RpcHeader.type(p, at) == RpcType.REQUEST
+            && refused.contains(m.source() * 31 + RpcHeader.tid(p, at))) {
+          refuseUnexecuted(c, m, m.source(), RpcHeader.tid(p, at));
+        } else if (handle(m, c)) {
+          c.entry = null;
+          refused.add(c.client * 31 + c.tid);
+          refuseUnexecuted(c, m, c.client, c.tid);
+        }
+      }
+    }
+    endpoint.close();
+    for (Thread t : standby) {
+      LockSupport.unpark(t);
     }
     rpc.closed(this);
+  }
+
+  private void refuseUnexecuted(Current c, Message m, long client, int tid) {
+    ByteBuffer p = m.payload();
+    int flags = RpcHeader.flags(p, p.position());
+    m.release();
+    control(c, client, RpcType.NAK, (flags & 0xFF00) | RpcHeader.FLAG_OTHER_INSTANCE, tid,
+        ErrorCode.TRYAGAIN);
   }
 
   @Override

@@ -22,9 +22,16 @@ public final class PeerProcess implements AutoCloseable {
   private final String ready;
 
   public PeerProcess(List<String> amoebaArgs, long readyTimeoutMillis) throws IOException {
+    this(List.of(), amoebaArgs, readyTimeoutMillis);
+  }
+
+  /** @param jvmArgs options for the child JVM, e.g. -Xmx48m */
+  public PeerProcess(List<String> jvmArgs, List<String> amoebaArgs, long readyTimeoutMillis)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Djava.net.preferIPv4Stack=true");
+    command.addAll(jvmArgs);
     command.add("-cp");
     command.add(classPath());
     command.add("amoeba.tools.Amoeba");

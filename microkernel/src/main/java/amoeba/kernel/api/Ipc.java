@@ -1,0 +1,24 @@
+package amoeba.kernel.api;
+
+import amoeba.capabilities.Port;
+import amoeba.ipc.rpc.RpcMessage;
+import amoeba.ipc.rpc.RpcServer;
+
+/**
+ * A process's IPC: Amoeba's trans, getreq and putrep through its board's RPC layer. Servers a
+ * process opens are closed when it ends or is killed. No access to the FLIP box itself.
+ */
+public interface Ipc {
+  /**
+   * One transaction (see {@code amoeba.ipc.rpc.Rpc#trans}).
+   *
+   * @return this thread's reply object, valid until its next trans
+   */
+  RpcMessage trans(RpcMessage request, long timeoutNanos);
+
+  /**
+   * Serves {@code getPort}: clients reach it at its put-port. Use {@link RpcServer#getreq} and
+   * {@link RpcServer#putrep}.
+   */
+  RpcServer serve(Port getPort);
+}

@@ -1,0 +1,527 @@
+package amoeba.kernel.process;
+
+import amoeba.capabilities.Capability;
+import amoeba.capabilities.Port;
+import amoeba.ipc.rpc.Rpc;
+import amoeba.ipc.rpc.RpcMessage;
+import amoeba.ipc.rpc.RpcServer;
+import amoeba.kernel.api.Ipc;
+import amoeba.kernel.api.ProcessContext;
+import amoeba.kernel.api.Program;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One running program in thread isolation: its main thread and every thread it starts live in
+ * the process's own {@link ThreadGroup}; its classes in its own {@link JarClassLoader}.
+ *
+ * <p>Life: {@link #start} runs {@code Program.run} on the main thread. The process finishes when
+ * run returns (EXITED, its status), throws (CRASHED, status 1, stack trace on stderr) or is
+ * {@link #kill}ed (KILLED, status 137). On finishing, the threads left in its group are
+ * interrupted, its RPC servers closed, stdin and the output logs closed.
+ *
+ * <p>Kill in thread mode is cooperative: it interrupts every thread of the group. A thread that
+ * ignores interruption (a spinning loop that never blocks or checks) keeps running and keeps
+ * its CPU: the process is reported KILLED at once, its capability is revoked (by the process
+ * server), its servers are closed and its output dropped, but the thread itself can only be
+ * ended by restarting the board (or, later, by {@code --isolation jvm}). {@link #threads()} and
+ * {@link #cpuNanos()} keep showing such leftovers.
+ */
+public final class KernelProcess {
+  public static final int STATUS_CRASHED = 1;
+  public static final int STATUS_KILLED = 137;
+  /** Output kept per stream for readers that fall behind (1 MiB). */
+  public static final int OUTPUT_RETAIN_BYTES = 1 << 20;
+  /** Stdin bytes buffered before the writer is told to retry (256 KiB). */
+  public static final int STDIN_BYTES = 256 << 10;
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private final int pid;
+  private final String board;
+  private final String name;
+  private final List<String> args;
+  private final Map<String, String> env;
+  private final ProgramLoader.Loaded loaded;
+  private final Rpc rpc;
+  private final String source;
+  private final Object lock = new Object();
+  private final OutputLog out = new OutputLog(lock, OUTPUT_RETAIN_BYTES);
+  private final OutputLog err = new OutputLog(lock, OUTPUT_RETAIN_BYTES);
+  private final PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
+  private final PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8);
+  private final InputPipe stdin = new InputPipe(STDIN_BYTES);
+  private final ThreadGroup group;
+  private final List<RpcServer> servers = new CopyOnWriteArrayList<>();
+  private final long startMillis = System.currentTimeMillis();
+  /** Heap limit of the child JVM in jvm isolation (MiB); 0 in thread isolation. */
+  private final int jvmHeapMb;
+  private volatile Process child;
+  private volatile Capability capability;
+  private volatile Capability rootDirectory;
+  private Thread main;
+  /** Guarded by lock. */
+  private ProcessState state = ProcessState.RUNNING;
+  private int exitStatus;
+  private long finishedCpuNanos;
+  private boolean stunRequested;
+
+  public KernelProcess(
+      int pid, String board, ProgramLoader.Loaded loaded, List<String> args, Map<String, String> env,
+      Rpc rpc, ThreadGroup parentGroup, String source) {
+    this.pid = pid;
+    this.source = source;
+    this.board = board;
+    this.name = loaded.name();
+    this.loaded = loaded;
+    this.args = List.copyOf(args);
+    this.env = Map.copyOf(env);
+    this.rpc = rpc;
+    this.group = new ThreadGroup(parentGroup, "proc-" + pid + "-" + name);
+    this.jvmHeapMb = 0;
+  }
+
+  /**
+   * A process in {@code jvm} isolation: a child JVM of its own runs {@link ChildMain} with the
+   * jar; its stdio is piped here. Kill always works (the child is destroyed), its heap is capped
+   * at {@code heapMb}, and a crash of the program cannot take the board down. No IPC yet.
+   */
+  public KernelProcess(int pid, String board, String name, Path jar, List<String> args,
+      Map<String, String> env, ThreadGroup parentGroup, int heapMb) {
+    this.pid = pid;
+    this.board = board;
+    this.name = name;
+    this.loaded = null;
+    this.args = List.copyOf(args);
+    this.env = Map.copyOf(env);
+    this.rpc = null;
+    this.source = jar.toString();
+    this.group = new ThreadGroup(parentGroup, "proc-" + pid + "-" + name);
+    if (heapMb < 8) {
+      throw new IllegalArgumentException("a child JVM needs at least 8 MiB of heap: " + heapMb);
+    }
+    this.jvmHeapMb = heapMb;
+  }
+
+  /** "thread" or "jvm". */
+  public String isolation() {
+    return jvmHeapMb == 0 ? "thread" : "jvm";
+  }
+
+  public int pid() {
+    return pid;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<String> args() {
+    return args;
+  }
+
+  /** Where the program came from (a jar path now, a Bullet capability later). */
+  public String source() {
+    return source;
+  }
+
+  public Map<String, String> env() {
+    return env;
+  }
+
+  /** The program instance in thread isolation; null in jvm isolation (it lives in the child). */
+  public Program program() {
+    return loaded == null ? null : loaded.program();
+  }
+
+  public ClassLoader classLoader() {
+    return loaded == null ? null : loaded.loader();
+  }
+
+  public long startMillis() {
+    return startMillis;
+  }
+
+  /** The process's owner capability at its process server (set before start, after a revoke). */
+  public Capability capability() {
+    return capability;
+  }
+
+  public void capability(Capability cap) {
+    this.capability = cap;
+  }
+
+  /** Hands the process the root directory once one exists (issue 8). */
+  public void rootDirectory(Capability cap) {
+    this.rootDirectory = cap;
+  }
+
+  public OutputLog stdoutLog() {
+    return out;
+  }
+
+  public OutputLog stderrLog() {
+    return err;
+  }
+
+  public InputPipe stdinPipe() {
+    return stdin;
+  }
+
+  /** The lock the output logs and the end of the process notify: wait on it for news. */
+  public Object lock() {
+    return lock;
+  }
+
+  public ProcessState state() {
+    synchronized (lock) {
+      return state;
+    }
+  }
+
+  public int exitStatus() {
+    synchronized (lock) {
+      return exitStatus;
+    }
+  }
+
+  /** Starts the main thread, or the child JVM and its pumps. */
+  public synchronized void start() {
+    if (main != null) {
+      throw new IllegalStateException("started already");
+    }
+    if (loaded == null) {
+      startChild();
+      return;
+    }
+    Context context = new Context();
+    main = new Thread(group, () -> runMain(context), "proc-" + pid + "-" + name + "-main");
+    main.setDaemon(true); // a thread that ignores kill must never keep the board JVM alive
+    main.setContextClassLoader(loaded.loader());
+    main.start();
+  }
+
+  private void startChild() {
+    java.util.List<String> command = new java.util.ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx" + jvmHeapMb + "m");
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(ChildMain.class.getName());
+    command.add(board);
+    command.add(Integer.toString(pid));
+    command.add(amoeba.capabilities.CapabilityText.format(capability));
+    command.add(source);
+    command.addAll(args);
+    ProcessBuilder b = new ProcessBuilder(command);
+    b.environment().clear();
+    b.environment().putAll(env);
+    Process c;
+    try {
+      c = b.start();
+    } catch (java.io.IOException e) {
+      stderr.println("cannot start a child JVM: " + e.getMessage());
+      finish(ProcessState.CRASHED, STATUS_CRASHED);
+      return;
+    }
+    child = c;
+    main = new Thread(group, () -> {
+      Thread o = pump(c.getInputStream(), out, "stdout");
+      Thread e = pump(c.getErrorStream(), err, "stderr");
+      Thread in = new Thread(group, () -> feed(c), "proc-" + pid + "-stdin");
+      in.setDaemon(true);
+      in.start();
+      try {
+        int status = c.waitFor();
+        o.join();
+        e.join();
+        finish(status == STATUS_CRASHED ? ProcessState.CRASHED : ProcessState.EXITED, status);
+      } catch (InterruptedException x) {
+        // killed: finish() destroyed the child
+      }
+    }, "proc-" + pid + "-" + name + "-waiter");
+    main.setDaemon(true);
+    main.start();
+  }
+
+  private Thread pump(InputStream from, OutputLog to, String what) {
+    Thread t = new Thread(group, () -> {
+      byte[] buffer = new byte[8192];
+      try (InputStream in = from) {
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          to.write(buffer, 0, n);
+        }
+      } catch (java.io.IOException e) {
+        // the child is gone
+      }
+    }, "proc-" + pid + "-" + what);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private void feed(Process c) {
+    byte[] buffer = new byte[8192];
+    try (java.io.OutputStream to = c.getOutputStream()) {
+      for (int n; (n = stdin.read(buffer, 0, buffer.length)) >= 0; ) {
+        to.write(buffer, 0, n);
+        to.flush();
+      }
+    } catch (java.io.IOException e) {
+      // the child closed its stdin or is gone; or this process was killed
+    }
+  }
+
+  private void runMain(Context context) {
+    int status;
+    ProcessState how;
+    try {
+      status = loaded.program().run(context);
+      how = ProcessState.EXITED;
+      synchronized (lock) {
+        if (stunRequested && state == ProcessState.RUNNING) {
+          Thread.interrupted(); // the stun's interrupt is consumed
+          state = ProcessState.STUNNED;
+          lock.notifyAll();
+          return; // held at the safe point: checkpoint, then migrated() or kill()
+        }
+      }
+    } catch (Throwable t) { // the program's failure, whatever it is, must not take the board
+      t.printStackTrace(stderr);
+      stderr.flush();
+      status = STATUS_CRASHED;
+      how = ProcessState.CRASHED;
+    }
+    long cpu = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
+    synchronized (lock) {
+      finishedCpuNanos += Math.max(0, cpu);
+    }
+    finish(how, status);
+  }
+
+  /**
+   * Kills the process: marks it KILLED (status 137) unless it finished already, and interrupts
+   * its threads. @return whether this call killed it
+   */
+  public boolean kill() {
+    return finish(ProcessState.KILLED, STATUS_KILLED);
+  }
+
+  /**
+   * Stuns a {@link Checkpointable} program: asks it to stop at a safe point (interrupts its main
+   * thread: such a program returns from {@code run} between requests) and waits for it. Its RPC
+   * servers stay open meanwhile (requests queue up, none runs), so its ports remain here until
+   * {@link #migrated}.
+   *
+   * @return whether it is STUNNED now (false: not running, or it did not stop in time)
+   */
+  public boolean stun(long timeoutMillis) throws InterruptedException {
+    Thread t;
+    synchronized (lock) {
+      if (state != ProcessState.RUNNING) {
+        return state == ProcessState.STUNNED;
+      }
+      stunRequested = true;
+    }
+    synchronized (this) {
+      t = main;
+    }
+    if (t != null) {
+      t.interrupt();
+    }
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    synchronized (lock) {
+      while (state == ProcessState.RUNNING) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          stunRequested = false;
+          return false;
+        }
+        lock.wait(Math.max(1, left / 1_000_000L));
+      }
+      return state == ProcessState.STUNNED;
+    }
+  }
+
+  /** Its state moved to another board: closes its servers (FLIP answers NOTHERE from now on). */
+  public boolean migrated() {
+    return finish(ProcessState.MIGRATED, 0);
+  }
+
+  private boolean finish(ProcessState how, int status) {
+    synchronized (lock) {
+      if (state.finished()) {
+        return false;
+      }
+      state = how;
+      exitStatus = status;
+      lock.notifyAll();
+    }
+    for (Thread t : threads0()) {
+      if (t != Thread.currentThread()) {
+        t.interrupt();
+      }
+    }
+    for (RpcServer s : servers) {
+      s.close();
+    }
+    Process c = child;
+    if (c != null && how == ProcessState.KILLED) {
+      c.destroyForcibly(); // jvm isolation: kill always works
+    }
+    stdin.close();
+    stdout.flush();
+    stderr.flush();
+    out.close();
+    err.close();
+    return true;
+  }
+
+  /** Waits until the process finished or {@code timeoutMillis} passed. @return its state */
+  public ProcessState await(long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    synchronized (lock) {
+      while (!state.finished()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        lock.wait(Math.max(1, left / 1_000_000L));
+      }
+      return state;
+    }
+  }
+
+  private List<Thread> threads0() {
+    Thread[] all = new Thread[Math.max(4, group.activeCount() * 2 + 4)];
+    int n = group.enumerate(all, true);
+    return new ArrayList<>(Arrays.asList(all).subList(0, n));
+  }
+
+  /**
+   * Live threads of the process (after a kill: the ones that ignored it). In jvm isolation: 1
+   * while the child JVM lives (its own threads are not counted here), else 0.
+   */
+  public int threads() {
+    Process c = child;
+    if (c != null || jvmHeapMb > 0) {
+      return c != null && c.isAlive() ? 1 : 0;
+    }
+    int n = 0;
+    for (Thread t : threads0()) {
+      if (t.isAlive()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * CPU time of the process: its live threads (ThreadMXBean) plus its main thread's once it
+   * ended. CPU of other threads that ended before this call is not counted.
+   */
+  public long cpuNanos() {
+    Process ch = child;
+    if (ch != null) {
+      return ch.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+    long sum;
+    synchronized (lock) {
+      sum = finishedCpuNanos;
+    }
+    if (THREADS.isThreadCpuTimeSupported()) {
+      for (Thread t : threads0()) {
+        long c = THREADS.getThreadCpuTime(t.getId());
+        if (c > 0) {
+          sum += c;
+        }
+      }
+    }
+    return sum;
+  }
+
+  @Override
+  public String toString() {
+    return "process " + pid + " (" + name + ", " + state() + ")";
+  }
+
+  private final class Context implements ProcessContext, Ipc {
+    @Override
+    public String board() {
+      return board;
+    }
+
+    @Override
+    public int pid() {
+      return pid;
+    }
+
+    @Override
+    public List<String> args() {
+      return args;
+    }
+
+    @Override
+    public Map<String, String> env() {
+      return env;
+    }
+
+    @Override
+    public InputStream stdin() {
+      return stdin;
+    }
+
+    @Override
+    public PrintStream stdout() {
+      return stdout;
+    }
+
+    @Override
+    public PrintStream stderr() {
+      return stderr;
+    }
+
+    @Override
+    public Capability self() {
+      return capability;
+    }
+
+    @Override
+    public Capability root() {
+      return rootDirectory;
+    }
+
+    @Override
+    public Ipc ipc() {
+      return this;
+    }
+
+    @Override
+    public RpcMessage trans(RpcMessage request, long timeoutNanos) {
+      return rpc.trans(request, timeoutNanos);
+    }
+
+    @Override
+    public RpcServer serve(Port getPort) {
+      if (state().finished()) {
+        throw new IllegalStateException("process " + pid + " has finished");
+      }
+      RpcServer s = rpc.server(getPort);
+      servers.add(s);
+      if (state().finished()) { // killed meanwhile: finish() may have missed it
+        s.close();
+      }
+      return s;
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package amoeba.tools;
+
+import amoeba.ipc.rpc.RpcConfig;
+import amoeba.kernel.BoardConfig;
+import amoeba.kernel.Kernel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code amoeba boot --name b1}: one board in the foreground (what a Pi's systemd unit runs).
+ * Prints "ready NAME" once its servers answer; stops on SIGTERM/SIGINT or the sys server's
+ * SHUTDOWN.
+ */
+@Command(name = "boot", description = {
+    "Run one board in the foreground; prints 'ready NAME' once its servers answer.",
+    "Its process and sys servers listen on ports derived from the pool key and NAME."})
+final class BootCommand implements Callable<Integer> {
+  @Mixin NetworkOptions net;
+
+  @Option(names = "--name", required = true, description = "The board's name in the pool.")
+  String name;
+
+  @Option(names = "--board", defaultValue = "emulated", description = "Board model (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "The board's data folder.")
+  Path data;
+
+  @Option(names = "--server-threads", defaultValue = "8", description = "Threads of the process server (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    BoardConfig config;
+    try {
+      config = new BoardConfig(name, model, net.boxConfig(), List.of(net.openNetwork()), data,
+          RpcConfig.defaults(), threads);
+    } catch (IOException e) {
+      throw new CliFailure("cannot open the network: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new CliFailure(e.getMessage(), e);
+    }
+    Kernel kernel;
+    try {
+      kernel = Kernel.boot(config);
+    } catch (IllegalStateException e) {
+      throw new CliFailure(e.getMessage(), e);
+    }
+    Thread hook = new Thread(kernel::close, "shutdown-hook");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.println("ready " + name);
+    out.flush();
+    while (!kernel.awaitStop(1, TimeUnit.HOURS)) {
+      // a board runs until stopped
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down already
+    }
+    return 0;
+  }
+}

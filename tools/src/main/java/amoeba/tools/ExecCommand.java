@@ -1,0 +1,167 @@
+package amoeba.tools;
+
+import amoeba.capabilities.CapabilityText;
+import amoeba.ipc.rpc.RpcException;
+import amoeba.kernel.server.ProcessClient;
+import amoeba.kernel.server.ProcessInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code amoeba exec --on BOARD JAR [ARGS]}: runs a program on a board and streams its output
+ * live by long-polling READ_OUTPUT; exits with the program's status (137 when killed).
+ */
+@Command(name = "exec", description = {
+    "Run a program jar on a board, stream its output, exit with its status.",
+    "JAR is a path on the board's file system (the Bullet server comes later); put '--' before",
+    "program arguments that start with '-'."})
+final class ExecCommand implements Callable<Integer> {
+  /** How long one long-poll waits on the board for news. */
+  static final int POLL_MS = 1000;
+
+  @Mixin KernelCli kernel;
+
+  @Option(names = "--on", required = true, paramLabel = "BOARD", description = "The board to run on.")
+  String board;
+
+  @Option(names = "--env", paramLabel = "KEY=VALUE", description = "An environment variable (repeatable).")
+  Map<String, String> env = new LinkedHashMap<>();
+
+  @Option(names = {"-i", "--stdin"}, description = "Forward this command's stdin to the program.")
+  boolean stdin;
+
+  /** Where the program runs. */
+  enum Isolation {
+    thread,
+    jvm
+  }
+
+  @Option(names = "--isolation", defaultValue = "thread",
+      description = "thread: in the board JVM (fast, trusted code); jvm: a child JVM of its own (kill always works, heap capped; no IPC yet) (default: ${DEFAULT-VALUE}).")
+  Isolation isolation;
+
+  @Option(names = "--heap-mb", defaultValue = "64", description = "Heap of the child JVM with --isolation jvm (default: ${DEFAULT-VALUE}).")
+  int heapMb;
+
+  @Option(names = {"-d", "--detach"}, description = "Print 'PID CAPABILITY' and return at once.")
+  boolean detach;
+
+  @Parameters(index = "0", paramLabel = "JAR", description = "The program jar.")
+  Path jar;
+
+  @Parameters(index = "1..*", paramLabel = "ARG", description = "The program's arguments.")
+  List<String> args = new ArrayList<>();
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (KernelCli.Session s = kernel.open()) {
+      var server = s.processServer(board);
+      ProcessClient.Started started;
+      try {
+        started = isolation == Isolation.jvm
+            ? s.processes.execJvm(server, jar.toAbsolutePath().toString(), args, env, heapMb)
+            : s.processes.exec(server, jar.toAbsolutePath().toString(), args, env);
+      } catch (RpcException e) {
+        throw KernelCli.failure(board, e);
+      }
+      if (detach) {
+        out.println(started.pid() + " " + CapabilityText.format(started.capability()));
+        out.flush();
+        return 0;
+      }
+      Thread forwarder = null;
+      if (stdin) {
+        forwarder = forward(s, started, System.in);
+      } else {
+        try {
+          s.processes.writeStdin(started.capability(), 0, new byte[0], true);
+        } catch (RpcException e) {
+          // it finished already: nothing to close
+        }
+      }
+      try {
+        return follow(s, server, started.pid(), out, err);
+      } finally {
+        if (forwarder != null) {
+          forwarder.interrupt();
+        }
+      }
+    }
+  }
+
+  /** Long-polls the output until the process finished and all of it is printed. */
+  private int follow(KernelCli.Session s, amoeba.capabilities.Capability server, int pid,
+      PrintWriter out, PrintWriter err) {
+    long o = 0;
+    long e = 0;
+    while (true) {
+      ProcessClient.Output chunk;
+      try {
+        // the server's capability and the pid: still valid after a kill revoked the process's
+        chunk = s.processes.readOutput(server, pid, o, e, POLL_MS);
+      } catch (RpcException x) {
+        throw KernelCli.failure(board, x);
+      }
+      if (chunk.out().length > 0) {
+        out.print(new String(chunk.out(), StandardCharsets.UTF_8));
+        out.flush();
+      }
+      if (chunk.err().length > 0) {
+        err.print(new String(chunk.err(), StandardCharsets.UTF_8));
+        err.flush();
+      }
+      o = chunk.outEnd();
+      e = chunk.errEnd();
+      ProcessInfo info = chunk.info();
+      if (info.state().finished() && chunk.out().length == 0 && chunk.err().length == 0) {
+        return info.exitStatus();
+      }
+    }
+  }
+
+  private Thread forward(KernelCli.Session s, ProcessClient.Started p, InputStream in) {
+    Thread t = new Thread(() -> {
+      byte[] buffer = new byte[16 << 10];
+      try {
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          byte[] bytes = Arrays.copyOf(buffer, n);
+          while (true) {
+            try {
+              s.processes.writeStdin(p.capability(), 0, bytes, false);
+              break;
+            } catch (RpcException e) {
+              if (e.status() != amoeba.capabilities.ErrorCode.NOTNOW.code()) {
+                return; // finished or killed: stop forwarding
+              }
+              Thread.onSpinWait();
+            }
+          }
+        }
+        s.processes.writeStdin(p.capability(), 0, new byte[0], true);
+      } catch (IOException | RpcException e) {
+        // stdin gone or the process finished: nothing more to forward
+      }
+    }, "stdin-forwarder");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+}
