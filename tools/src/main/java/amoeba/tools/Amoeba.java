@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
     versionProvider = Amoeba.Version.class,
     description = "A distributed capability operating system for a pool of Raspberry Pis.",
     subcommands = {
+      EmulateCommand.class,
       BootCommand.class,
       ExecCommand.class,
       PsCommand.class,
@@ -63,6 +64,7 @@ public final class Amoeba {
 
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new Amoeba());
+    cli.setDefaultValueProvider(PoolProfile.current());
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(

@@ -52,6 +52,7 @@ public final class AmoebaProcess implements AutoCloseable {
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Xmx64m");
     command.add("-Djava.net.preferIPv4Stack=true");
+    command.add("-Damoeba.home=" + System.getProperty("amoeba.home", "target/amoeba-home"));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);

@@ -31,6 +31,9 @@ public final class PeerProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Djava.net.preferIPv4Stack=true");
+    if (System.getProperty("amoeba.home") != null) {
+      command.add("-Damoeba.home=" + System.getProperty("amoeba.home")); // the same profiles
+    }
     command.addAll(jvmArgs);
     command.add("-cp");
     command.add(classPath());
@@ -72,6 +75,10 @@ public final class PeerProcess implements AutoCloseable {
   /** The words of the child's "ready ..." line, after "ready". */
   public String[] ready() {
     return ready.substring("ready".length()).trim().split("\\s+");
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   public long pid() {

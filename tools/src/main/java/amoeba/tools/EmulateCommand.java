@@ -1,0 +1,126 @@
+package amoeba.tools;
+
+import amoeba.tools.bench.PeerProcess;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code amoeba emulate}: a pool of emulated boards on this host, one JVM each, on UDP multicast
+ * over the loopback interface with TTL 0 (nothing leaves the machine). Writes the pool profile
+ * and makes it current, so every other command reaches the pool with no options; stays in the
+ * foreground and stops every board on Ctrl-C.
+ */
+@Command(
+    name = "emulate",
+    description = "Run a pool of emulated boards on this host (Ctrl-C stops them all).",
+    footer = {"", "Example:  amoeba emulate --boards 4"})
+final class EmulateCommand implements Callable<Integer> {
+  @Option(names = "--boards", defaultValue = "4", description = "Boards to start, 1..16 (default: ${DEFAULT-VALUE}).")
+  int boards;
+
+  @Option(names = "--pool", defaultValue = "emulated", description = "Profile name (default: ${DEFAULT-VALUE}).")
+  String pool;
+
+  @Option(names = "--group-port", defaultValue = "7700", description = "Multicast port (default: ${DEFAULT-VALUE}).")
+  int groupPort;
+
+  @Option(names = "--seconds", defaultValue = "0", description = "Stop after this many seconds (default: run until Ctrl-C).")
+  long seconds;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    if (boards < 1 || boards > 16) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--boards must be 1..16");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    SecureRandom random = new SecureRandom();
+    byte[] key = new byte[32];
+    random.nextBytes(key);
+    String keyHex = HexFormat.of().formatHex(key);
+    int poolId = 1 + random.nextInt(1 << 30);
+
+    Properties profile = new Properties();
+    profile.setProperty("transport", "udp");
+    profile.setProperty("interface", "lo");
+    profile.setProperty("bind", "127.0.0.1");
+    profile.setProperty("ttl", "0");
+    profile.setProperty("group-port", Integer.toString(groupPort));
+    profile.setProperty("pool-id", Integer.toString(poolId));
+    profile.setProperty("pool-key-hex", keyHex);
+    Path dir = PoolProfile.write(pool, profile);
+
+    List<PeerProcess> running = new ArrayList<>();
+    Thread stopAll = new Thread(() -> running.forEach(PeerProcess::close), "emulate-stop");
+    Runtime.getRuntime().addShutdownHook(stopAll);
+    List<String> names = new ArrayList<>();
+    try {
+      for (int i = 1; i <= boards; i++) {
+        String name = "b" + i;
+        out.printf("starting %s ...%n", name);
+        out.flush();
+        running.add(new PeerProcess(List.of("boot", "--name", name, "--interface", "lo",
+            "--bind", "127.0.0.1", "--ttl", "0", "--group-port", Integer.toString(groupPort),
+            "--pool-id", Integer.toString(poolId), "--pool-key-hex", keyHex), 30_000));
+        names.add(name);
+      }
+    } catch (IOException e) {
+      throw new CliFailure("a board did not start: " + e.getMessage(), e);
+    }
+    String boardList = String.join(",", names);
+    String hello = examplesJar("hello");
+    out.printf("pool '%s' is up: %d boards (%s), UDP multicast 239.77.0.1:%d on lo, TTL 0%n",
+        pool, boards, String.join(" ", names), groupPort);
+    out.printf("profile %s (current); the pool key in it is the pool's root authority%n", dir);
+    out.println("ready " + boardList);
+    out.println("Try, in another terminal:");
+    out.printf("  bin/amoeba board info b%d%n", Math.min(2, boards));
+    out.printf("  bin/amoeba exec --on b%d %s world%n", boards, hello);
+    out.printf("  bin/amoeba ps --board %s%n", boardList);
+    out.println("Ctrl-C stops every board.");
+    out.flush();
+
+    long deadline = seconds <= 0 ? Long.MAX_VALUE : System.nanoTime() + seconds * 1_000_000_000L;
+    boolean[] reported = new boolean[boards];
+    while (System.nanoTime() - deadline < 0) {
+      for (int i = 0; i < running.size(); i++) {
+        if (!reported[i] && !running.get(i).isAlive()) {
+          reported[i] = true;
+          out.printf("board %s stopped (pid %d)%n", names.get(i), running.get(i).pid());
+          out.flush();
+        }
+      }
+      LockSupport.parkNanos(Math.min(500_000_000L, Math.max(1, deadline - System.nanoTime())));
+    }
+    running.forEach(PeerProcess::close);
+    out.println("pool stopped");
+    return 0;
+  }
+
+  /** Where the example program jars are: beside the tree that holds the amoeba jar. */
+  private static String examplesJar(String name) {
+    String file = "examples-" + name + ".jar";
+    String classPath = System.getProperty("java.class.path", "");
+    Path jar = Path.of(classPath.split(java.io.File.pathSeparator)[0]).toAbsolutePath();
+    // tools/target/amoeba.jar -> examples/target/examples-NAME.jar
+    Path tree = jar.getParent() == null || jar.getParent().getParent() == null
+        ? null : jar.getParent().getParent().getParent();
+    if (tree != null && Files.isRegularFile(tree.resolve("examples/target").resolve(file))) {
+      return tree.resolve("examples/target").resolve(file).toString();
+    }
+    return Path.of("examples", "target", file).toAbsolutePath().toString();
+  }
+}
