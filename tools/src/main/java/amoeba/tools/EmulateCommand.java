@@ -114,7 +114,7 @@ final class EmulateCommand implements Callable<Integer> {
   private static String examplesJar(String name) {
     String file = "examples-" + name + ".jar";
     String classPath = System.getProperty("java.class.path", "");
-    Path jar = Path.of(classPath.split(java.io.File.pathSeparator)[0]).toAbsolutePath();
+    Path jar = Path.of(classPath.split(java.io.File.pathSeparator)[0]).toAbsolutePath().normalize();
     // tools/target/amoeba.jar -> examples/target/examples-NAME.jar
     Path tree = jar.getParent() == null || jar.getParent().getParent() == null
         ? null : jar.getParent().getParent().getParent();
