@@ -546,11 +546,10 @@ public final class FlipBox implements AutoCloseable {
         }
       }
       case HEREIS -> {
-        // The first answer of a locate wins: a later HEREIS from another holder of the same
-        // address (a replicated server) must not move traffic that is already flowing.
-        if (locating.containsKey(src) || hints.get(src) == null) {
-          hints.learn(src, network, from);
-        }
+        // Every answer updates the hint (the latest holder heard from wins). With replicated
+        // servers this spreads clients over them; RPC pins the instance it talks to, so a
+        // moved hint costs a TRYAGAIN, never a second execution.
+        hints.learn(src, network, from);
         if (routing && !endpoints.containsKey(dst) && dst != boxAddress) {
           forwardTowards(dst, packet, network); // the answer to a LOCATE we passed on
         }

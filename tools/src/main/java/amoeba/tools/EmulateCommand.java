@@ -62,6 +62,12 @@ final class EmulateCommand implements Callable<Integer> {
     profile.setProperty("pool-id", Integer.toString(poolId));
     profile.setProperty("pool-key-hex", keyHex);
     Path dir = PoolProfile.write(pool, profile);
+    // The boards get the key from a file only their owner reads, not on their command lines.
+    Path keyFile = dir.resolve("pool.key");
+    Files.deleteIfExists(keyFile);
+    Files.createFile(keyFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(keyFile, keyHex + "\n");
 
     List<PeerProcess> running = new ArrayList<>();
     Thread stopAll = new Thread(() -> running.forEach(PeerProcess::close), "emulate-stop");
@@ -74,7 +80,7 @@ final class EmulateCommand implements Callable<Integer> {
         out.flush();
         running.add(new PeerProcess(List.of("boot", "--name", name, "--interface", "lo",
             "--bind", "127.0.0.1", "--ttl", "0", "--group-port", Integer.toString(groupPort),
-            "--pool-id", Integer.toString(poolId), "--pool-key-hex", keyHex), 30_000));
+            "--pool-id", Integer.toString(poolId), "--pool-key", keyFile.toString()), 30_000));
         names.add(name);
       }
     } catch (IOException e) {
