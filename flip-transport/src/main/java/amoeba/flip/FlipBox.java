@@ -7,6 +7,7 @@ import amoeba.flip.security.PacketAuthenticator;
 import amoeba.flip.security.ReplayWindow;
 import amoeba.flip.stats.DropCounters;
 import amoeba.flip.stats.DropReason;
+import amoeba.flip.stats.EnumCounters;
 import amoeba.flip.wire.FlipAddress;
 import amoeba.flip.wire.FlipHeader;
 import amoeba.flip.wire.PacketCheck;
@@ -22,7 +23,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.random.RandomGenerator;
 import org.tinylog.Logger;
@@ -61,7 +61,7 @@ public final class FlipBox implements AutoCloseable {
   private final PacketCheck check;
   private final Reassembler reassembler;
   private final DropCounters drops = new DropCounters();
-  private final EnumMap<Traffic, LongAdder> traffic = new EnumMap<>(Traffic.class);
+  private final EnumCounters<Traffic> traffic = new EnumCounters<>(Traffic.class);
   private final LongMap<Endpoint> endpoints = new LongMap<>();
   private final LongMap<CopyOnWriteArrayList<Endpoint>> groups = new LongMap<>();
   private final HintCache hints = new HintCache(HINT_CAPACITY);
@@ -105,9 +105,6 @@ public final class FlipBox implements AutoCloseable {
             config.maxMessageBytes(), config.reassemblyBytesPerSource(),
             config.reassemblyBytesTotal(), config.reassemblyTimeoutNanos(), System::nanoTime,
             drops);
-    for (Traffic t : Traffic.values()) {
-      traffic.put(t, new LongAdder());
-    }
     this.maxPacketBytes = networks.stream().mapToInt(Network::maxPacketBytes).max().getAsInt();
     this.txBuffer = ThreadLocal.withInitial(() -> ByteBuffer.allocate(maxPacketBytes));
     this.pool = new MessagePool(POOLED_MESSAGES, maxPacketBytes);
@@ -200,10 +197,10 @@ public final class FlipBox implements AutoCloseable {
    */
   void send(long source, long destination, ByteBuffer message) {
     checkSize(message);
-    traffic.get(Traffic.MESSAGES_SENT).increment();
+    traffic.increment(Traffic.MESSAGES_SENT);
     Endpoint local = endpoints.get(destination);
     if (local != null) {
-      traffic.get(Traffic.LOCAL_DELIVERIES).increment();
+      traffic.increment(Traffic.LOCAL_DELIVERIES);
       deliverCopy(local, source, destination, message, message.position(), message.remaining());
       primary.signal();
       return;
@@ -232,7 +229,7 @@ public final class FlipBox implements AutoCloseable {
   /** Sends one message to every member of a group address, in this box and on every network. */
   void multicast(long source, long group, ByteBuffer message) {
     checkSize(message);
-    traffic.get(Traffic.MESSAGES_SENT).increment();
+    traffic.increment(Traffic.MESSAGES_SENT);
     CopyOnWriteArrayList<Endpoint> members = groups.get(group);
     if (members != null && !members.isEmpty()) {
       for (Endpoint e : members) {
@@ -295,7 +292,7 @@ public final class FlipBox implements AutoCloseable {
     seal(packet);
     try {
       n.send(packet, to);
-      traffic.get(Traffic.PACKETS_SENT).increment();
+      traffic.increment(Traffic.PACKETS_SENT);
     } catch (IOException e) {
       drops.increment(DropReason.SEND_FAILED);
       Logger.debug("{}: send failed: {}", n.name(), e.getMessage());
@@ -306,7 +303,7 @@ public final class FlipBox implements AutoCloseable {
     seal(packet);
     try {
       n.broadcast(packet);
-      traffic.get(Traffic.PACKETS_SENT).increment();
+      traffic.increment(Traffic.PACKETS_SENT);
     } catch (IOException e) {
       drops.increment(DropReason.SEND_FAILED);
       Logger.debug("{}: broadcast failed: {}", n.name(), e.getMessage());
@@ -392,7 +389,7 @@ public final class FlipBox implements AutoCloseable {
         gaps.putInt(starts[i]).putInt(ends[i]);
       }
       gaps.flip();
-      traffic.get(Traffic.RESENDS_SENT).increment();
+      traffic.increment(Traffic.RESENDS_SENT);
       transmit(route.network(),
           build(PacketType.RESEND, source, boxAddress, messageId, gaps, 0, gaps.remaining(), gaps.remaining()),
           route.station());
@@ -404,7 +401,7 @@ public final class FlipBox implements AutoCloseable {
     Retained r = retained.get(FlipHeader.messageId(packet, 0));
     HintCache.Route route = r == null ? null : hints.get(r.destination());
     if (r == null || r.source() != originalSource || route == null) {
-      traffic.get(Traffic.REPAIRS_UNAVAILABLE).increment();
+      traffic.increment(Traffic.REPAIRS_UNAVAILABLE);
       return;
     }
     int length = FlipHeader.length(packet, 0);
@@ -417,7 +414,7 @@ public final class FlipBox implements AutoCloseable {
       long end = Math.min(total, Integer.toUnsignedLong(packet.getInt(at + 6 + 8 * i)));
       for (long off = start / fragment * fragment; off < end; off += fragment) {
         int len = (int) Math.min(fragment, total - off);
-        traffic.get(Traffic.FRAGMENTS_REPAIRED).increment();
+        traffic.increment(Traffic.FRAGMENTS_REPAIRED);
         transmit(route.network(),
             build(PacketType.UNIDATA, r.destination(), r.source(), r.messageId(), r.data(),
                 (int) off, len, total),
@@ -490,7 +487,7 @@ public final class FlipBox implements AutoCloseable {
   }
 
   private void sendLocate(long address) {
-    traffic.get(Traffic.LOCATES_SENT).increment();
+    traffic.increment(Traffic.LOCATES_SENT);
     ByteBuffer packet =
         build(PacketType.LOCATE, address, boxAddress, 0, ByteBuffer.allocate(0), 0, 0, 0);
     for (Network n : networks) {
@@ -506,7 +503,7 @@ public final class FlipBox implements AutoCloseable {
       l.pending.clear();
     }
     for (byte[] p : packets) {
-      traffic.get(Traffic.RESENT_AFTER_LOCATE).increment();
+      traffic.increment(Traffic.RESENT_AFTER_LOCATE);
       ByteBuffer b = txBuffer.get();
       b.clear();
       b.put(p);
@@ -520,7 +517,7 @@ public final class FlipBox implements AutoCloseable {
 
   /** Handles one received packet; called by the leader of a network's pump. Never throws. */
   private void dispatch(ByteBuffer packet, Station from, Network network) {
-    traffic.get(Traffic.PACKETS_RECEIVED).increment();
+    traffic.increment(Traffic.PACKETS_RECEIVED);
     int length = packet.remaining();
     if (!check.admit(packet, 0, length)) {
       return;
@@ -537,7 +534,7 @@ public final class FlipBox implements AutoCloseable {
         HintCache.Route behind = routing ? hints.get(dst) : null;
         if (endpoints.containsKey(dst) || (behind != null && behind.network() != network)) {
           // Held here, or (as a router) known behind another network: answer for it.
-          traffic.get(Traffic.HEREIS_SENT).increment();
+          traffic.increment(Traffic.HEREIS_SENT);
           ByteBuffer reply =
               build(PacketType.HEREIS, src, dst, 0, ByteBuffer.allocate(0), 0, 0, 0);
           transmit(network, reply, from);
@@ -582,7 +579,7 @@ public final class FlipBox implements AutoCloseable {
         }
       }
       case NOTHERE -> {
-        traffic.get(Traffic.NOTHERE_RECEIVED).increment();
+        traffic.increment(Traffic.NOTHERE_RECEIVED);
         hints.forget(dst, from);
         if (routing && !endpoints.containsKey(src) && forwardTowards(src, packet, network)) {
           return; // a packet we forwarded came back: its sender re-locates, not us
@@ -633,7 +630,7 @@ public final class FlipBox implements AutoCloseable {
       if (n != arrivedOn) {
         try {
           n.broadcast(packet);
-          traffic.get(Traffic.FORWARDED).increment();
+          traffic.increment(Traffic.FORWARDED);
         } catch (IOException e) {
           drops.increment(DropReason.SEND_FAILED);
         }
@@ -655,7 +652,7 @@ public final class FlipBox implements AutoCloseable {
   private void send(Network n, ByteBuffer packet, Station to) {
     try {
       n.send(packet, to);
-      traffic.get(Traffic.FORWARDED).increment();
+      traffic.increment(Traffic.FORWARDED);
     } catch (IOException e) {
       drops.increment(DropReason.SEND_FAILED);
     }
@@ -663,7 +660,7 @@ public final class FlipBox implements AutoCloseable {
 
   private void returnNotHere(ByteBuffer packet, Network network, Station from) {
     drops.increment(DropReason.NOT_HERE);
-    traffic.get(Traffic.NOTHERE_SENT).increment();
+    traffic.increment(Traffic.NOTHERE_SENT);
     ByteBuffer b = txBuffer.get();
     b.clear();
     b.put(0, packet, 0, FlipHeader.LENGTH + FlipHeader.length(packet, 0));
@@ -717,7 +714,7 @@ public final class FlipBox implements AutoCloseable {
 
   private void enqueue(Endpoint e, Message m) {
     if (e.offer(m)) {
-      traffic.get(Traffic.MESSAGES_DELIVERED).increment();
+      traffic.increment(Traffic.MESSAGES_DELIVERED);
     } else {
       drops.increment(DropReason.INBOX_FULL);
       m.release();
@@ -774,7 +771,7 @@ public final class FlipBox implements AutoCloseable {
     if (t == Traffic.POOL_MISSES) {
       return pool.allocated();
     }
-    return traffic.get(t).sum();
+    return traffic.get(t);
   }
 
   /** Every traffic counter, for `amoeba` status commands and tests. */
