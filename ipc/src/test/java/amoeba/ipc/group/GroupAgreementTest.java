@@ -107,4 +107,28 @@ class GroupAgreementTest {
       check(c, ms, 100, 100);
     }
   }
+
+  /**
+   * Three members on {@code boxes} (the first creates the group on {@code port}) each send
+   * {@code perSender} messages (every 20th of 3000 bytes, so BB and FLIP fragmentation take
+   * part); every member must deliver the same complete sequence. Closes the members.
+   */
+  static void agreementAmong(List<amoeba.flip.FlipBox> boxes, long port, int perSender,
+      long timeoutNanos) throws InterruptedException {
+    List<GroupMember> ms = new java.util.ArrayList<>();
+    try (GroupPool.Collector c = new GroupPool.Collector()) {
+      ms.add(GroupMember.create(boxes.get(0), port, GroupPool.CONFIG));
+      for (int i = 1; i < boxes.size(); i++) {
+        ms.add(GroupMember.join(boxes.get(i), port, GroupPool.CONFIG, 5 * SECOND));
+      }
+      ms.forEach(c::watch);
+      long total = (long) boxes.size() * perSender;
+      sendAll(ms, perSender, i -> i % 20 == 0 ? 3000 : 64);
+      awaitDelivered(c, ms, total, timeoutNanos);
+      check(c, ms, total, perSender);
+      assertEquals(boxes.size(), ms.get(ms.size() - 1).info().members().size());
+    } finally {
+      ms.forEach(GroupMember::close);
+    }
+  }
 }

@@ -1,7 +1,6 @@
 package amoeba.ipc.group;
 
 import static amoeba.ipc.group.GroupPool.SECOND;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import amoeba.flip.BoxConfig;
 import amoeba.flip.FlipBox;
@@ -27,31 +26,16 @@ class GroupMqttTest {
   }
 
   @Test
-  void agreementThroughABroker() throws IOException {
+  void agreementThroughABroker() throws IOException, InterruptedException {
     List<FlipBox> boxes = new ArrayList<>();
-    List<GroupMember> ms = new ArrayList<>();
-    try (Mosquitto broker = Mosquitto.anonymous();
-        GroupPool.Collector c = new GroupPool.Collector()) {
+    try (Mosquitto broker = Mosquitto.anonymous()) {
       MqttConfig mqtt = MqttConfig.builder(broker.url()).pool(8).build();
       for (int i = 0; i < 3; i++) {
         boxes.add(new FlipBox(BoxConfig.defaults(8), List.of(new MqttNetwork(mqtt)),
             new SplittableRandom(i)));
       }
-      long port = 0x6001;
-      ms.add(GroupMember.create(boxes.get(0), port, GroupPool.CONFIG));
-      ms.add(GroupMember.join(boxes.get(1), port, GroupPool.CONFIG, 5 * SECOND));
-      ms.add(GroupMember.join(boxes.get(2), port, GroupPool.CONFIG, 5 * SECOND));
-      ms.forEach(c::watch);
-      int perSender = 200;
-      GroupAgreementTest.sendAll(ms, perSender, i -> i % 20 == 0 ? 3000 : 64);
-      GroupAgreementTest.awaitDelivered(c, ms, 3L * perSender, 30 * SECOND);
-      GroupAgreementTest.check(c, ms, 3L * perSender, perSender);
-      assertEquals(3, ms.get(2).info().members().size());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
+      GroupAgreementTest.agreementAmong(boxes, 0x6001, 200, 30 * SECOND);
     } finally {
-      ms.forEach(GroupMember::close);
       boxes.forEach(FlipBox::close);
     }
   }

@@ -1,7 +1,6 @@
 package amoeba.ipc.group;
 
 import static amoeba.ipc.group.GroupPool.SECOND;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import amoeba.flip.BoxConfig;
 import amoeba.flip.FlipBox;
@@ -22,30 +21,16 @@ import org.junit.jupiter.api.Test;
 class GroupUdpTest {
 
   @Test
-  void agreementOverUdpMulticastOnLoopback() throws IOException {
+  void agreementOverUdpMulticastOnLoopback() throws IOException, InterruptedException {
     int groupPort = 20_000 + ThreadLocalRandom.current().nextInt(40_000);
     List<FlipBox> boxes = new ArrayList<>();
-    List<GroupMember> ms = new ArrayList<>();
-    try (GroupPool.Collector c = new GroupPool.Collector()) {
+    try {
       for (int i = 0; i < 3; i++) {
         UdpNetwork n = new UdpNetwork(UdpConfig.builder().groupPort(groupPort).build());
         boxes.add(new FlipBox(BoxConfig.defaults(7), List.of(n), new SplittableRandom(i)));
       }
-      long port = 0x5000 + groupPort;
-      ms.add(GroupMember.create(boxes.get(0), port, GroupPool.CONFIG));
-      ms.add(GroupMember.join(boxes.get(1), port, GroupPool.CONFIG, 5 * SECOND));
-      ms.add(GroupMember.join(boxes.get(2), port, GroupPool.CONFIG, 5 * SECOND));
-      ms.forEach(c::watch);
-      int perSender = 300;
-      GroupAgreementTest.sendAll(ms, perSender, i -> i % 20 == 0 ? 3000 : 64);
-      GroupAgreementTest.awaitDelivered(c, ms, 3L * perSender, 20 * SECOND);
-      GroupAgreementTest.check(c, ms, 3L * perSender, perSender);
-      assertEquals(3, ms.get(2).info().members().size());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
+      GroupAgreementTest.agreementAmong(boxes, 0x5000 + groupPort, 300, 20 * SECOND);
     } finally {
-      ms.forEach(GroupMember::close);
       boxes.forEach(FlipBox::close);
     }
   }
