@@ -323,16 +323,30 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     return 0;
   }
 
+  /** A request naming a process and how long to wait for it, decoded and checked. */
+  private record Waiting(KernelProcess process, int waitMs) {}
+
+  private Waiting targetAndWait(Target object, RpcMessage request)
+      throws CapabilityException, Wire.Malformed {
+    Wire.In in = new Wire.In(request.data());
+    KernelProcess p = target(object, in.i32());
+    return new Waiting(p, waitMs(in));
+  }
+
+  /** A wait in milliseconds, clamped to 0..MAX_WAIT_MS so a request cannot hold a thread long. */
+  private static int waitMs(Wire.In in) throws Wire.Malformed {
+    return Math.max(0, Math.min(MAX_WAIT_MS, in.i32()));
+  }
+
   private int status(Target object, RpcMessage request, RpcMessage reply) throws CapabilityException {
-    KernelProcess p;
-    int waitMs;
+    Waiting w;
     try {
-      Wire.In in = new Wire.In(request.data());
-      p = target(object, in.i32());
-      waitMs = Math.max(0, Math.min(MAX_WAIT_MS, in.i32()));
+      w = targetAndWait(object, request);
     } catch (Wire.Malformed e) {
       return ErrorCode.BADPARAM.code();
     }
+    KernelProcess p = w.process();
+    int waitMs = w.waitMs();
     request.release(); // the FLIP buffer is not needed while we wait
     try {
       p.await(waitMs);
@@ -357,7 +371,7 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
       p = target(object, in.i32());
       outOffset = in.i64();
       errOffset = in.i64();
-      waitMs = Math.max(0, Math.min(MAX_WAIT_MS, in.i32()));
+      waitMs = waitMs(in);
       maxBytes = Math.max(1, Math.min(MAX_READ_BYTES, in.i32()));
     } catch (Wire.Malformed e) {
       return ErrorCode.BADPARAM.code();
@@ -393,15 +407,14 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
   }
 
   private int stun(Target object, RpcMessage request, RpcMessage reply) throws CapabilityException {
-    KernelProcess p;
-    int waitMs;
+    Waiting w;
     try {
-      Wire.In in = new Wire.In(request.data());
-      p = target(object, in.i32());
-      waitMs = Math.max(0, Math.min(MAX_WAIT_MS, in.i32()));
+      w = targetAndWait(object, request);
     } catch (Wire.Malformed e) {
       return ErrorCode.BADPARAM.code();
     }
+    KernelProcess p = w.process();
+    int waitMs = w.waitMs();
     if (!(p.program() instanceof Checkpointable)) {
       return fail(reply, ErrorCode.BADPARAM, p.name() + " is not Checkpointable: it cannot be stunned");
     }
