@@ -1,10 +1,12 @@
 package amoeba.kernel;
 
 import amoeba.capabilities.Capability;
+import amoeba.capabilities.CapabilityException;
 import amoeba.capabilities.Port;
 import amoeba.flip.FlipBox;
 import amoeba.ipc.rpc.Rpc;
 import amoeba.ipc.rpc.RpcMessage;
+import amoeba.kernel.api.PoolAuthority;
 import amoeba.kernel.api.Program;
 import amoeba.kernel.process.KernelProcess;
 import amoeba.kernel.process.ProgramLoader;
@@ -14,10 +16,12 @@ import amoeba.kernel.server.SysCommand;
 import amoeba.kernel.server.SysServer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,8 +67,10 @@ public final class Kernel implements AutoCloseable {
       byte[] key = config.box().poolKey();
       Port processGet = BoardPorts.getPort(key, BoardPorts.PROCESS, config.name());
       Port sysGet = BoardPorts.getPort(key, BoardPorts.SYS, config.name());
-      this.processServer =
-          new ProcessServer(config.name(), processGet, key, rpc, new ProgramLoader(Program.class.getClassLoader()), random);
+      ProgramLoader loader = new ProgramLoader(
+          Program.class.getClassLoader(), config.programs().builtins(), config.programs().store(), rpc);
+      this.processServer = new ProcessServer(
+          config.name(), processGet, key, rpc, loader, random, this::grants);
       this.sysServer =
           new SysServer(config.name(), sysGet, random, this::info, this::load, this::shutdownAsync);
       processServer.serve(rpc.server(processGet), config.serverThreads());
@@ -95,6 +101,40 @@ public final class Kernel implements AutoCloseable {
 
   public String name() {
     return config.name();
+  }
+
+  /**
+   * What a program gets: every one the root directory; system programs (builtins) also their
+   * storage folder on this board and the pool authority.
+   */
+  private KernelProcess.Grants grants(ProgramLoader.Loaded program) {
+    byte[] key = config.box().poolKey();
+    Capability root = BoardPorts.rootDirectory(key);
+    if (!program.system()) {
+      return new KernelProcess.Grants(root, null, null);
+    }
+    Path storage = config.dataFolder() == null ? null : config.dataFolder().resolve("programs").resolve(program.name());
+    PoolAuthority authority = new PoolAuthority() {
+      @Override
+      public Port getPort(String service, String instance) {
+        return BoardPorts.getPort(key, service, instance);
+      }
+
+      @Override
+      public Capability owner(String service, String instance) {
+        return BoardPorts.owner(key, service, instance);
+      }
+    };
+    return new KernelProcess.Grants(root, storage, authority);
+  }
+
+  /**
+   * Starts the builtin system program {@code name} (a server) on this board, as a process like
+   * any other (ps lists it, kill stops it).
+   */
+  public KernelProcess startService(String name, List<String> args)
+      throws ProgramLoader.ProgramException, CapabilityException {
+    return processServer.exec(ProgramLoader.BUILTIN + name, args, Map.of(), null);
   }
 
   public BoardConfig config() {

@@ -1,11 +1,15 @@
 package amoeba.tools;
 
+import amoeba.capabilities.CapabilityException;
 import amoeba.ipc.rpc.RpcConfig;
 import amoeba.kernel.BoardConfig;
 import amoeba.kernel.Kernel;
+import amoeba.kernel.process.ProgramLoader;
+import amoeba.servers.SystemPrograms;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +41,10 @@ final class BootCommand implements Callable<Integer> {
   @Option(names = "--server-threads", defaultValue = "8", description = "Threads of the process server (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(names = "--service", paramLabel = "'NAME [ARG...]'",
+      description = "A system server to start once the board is up (repeatable), e.g. --service 'dir b1 b2 b3'.")
+  List<String> services = new ArrayList<>();
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -45,7 +53,7 @@ final class BootCommand implements Callable<Integer> {
     BoardConfig config;
     try {
       config = new BoardConfig(name, model, net.boxConfig(), List.of(net.openNetwork()), data,
-          RpcConfig.defaults(), threads);
+          RpcConfig.defaults(), threads, SystemPrograms.forBoards());
     } catch (IOException e) {
       throw new CliFailure("cannot open the network: " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
@@ -56,6 +64,15 @@ final class BootCommand implements Callable<Integer> {
       kernel = Kernel.boot(config);
     } catch (IllegalStateException e) {
       throw new CliFailure(e.getMessage(), e);
+    }
+    for (String service : services) {
+      List<String> words = List.of(service.trim().split("\\s+"));
+      try {
+        kernel.startService(words.get(0), words.subList(1, words.size()));
+      } catch (ProgramLoader.ProgramException | CapabilityException e) {
+        kernel.close();
+        throw new CliFailure("service " + words.get(0) + ": " + e.getMessage(), e);
+      }
     }
     Thread hook = new Thread(kernel::close, "shutdown-hook");
     Runtime.getRuntime().addShutdownHook(hook);

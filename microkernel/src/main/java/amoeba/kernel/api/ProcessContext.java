@@ -3,6 +3,7 @@ package amoeba.kernel.api;
 import amoeba.capabilities.Capability;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -32,8 +33,21 @@ public interface ProcessContext {
   /** The owner capability of this process at its board's process server. */
   Capability self();
 
-  /** The root directory capability, or null until a directory server exists (issue 8). */
+  /**
+   * The owner capability of the pool's root directory (derived from the pool key; the directory
+   * service answers it once it runs).
+   */
   Capability root();
+
+  /**
+   * A folder of this board private to the program's name ({@code <data>/programs/<name>}), kept
+   * across restarts of the program on this board; null for ordinary programs and on boards
+   * without a data folder. System servers keep their state here (Bullet files, directory log).
+   */
+  Path storage();
+
+  /** The pool key's authority for system programs ({@code builtin:NAME}); null for the others. */
+  PoolAuthority authority();
 
   Ipc ipc();
 }

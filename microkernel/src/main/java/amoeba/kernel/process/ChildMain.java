@@ -5,7 +5,10 @@ import amoeba.capabilities.CapabilityText;
 import amoeba.capabilities.Port;
 import amoeba.ipc.rpc.RpcMessage;
 import amoeba.ipc.rpc.RpcServer;
+import amoeba.ipc.group.GroupConfig;
+import amoeba.ipc.group.GroupMember;
 import amoeba.kernel.api.Ipc;
+import amoeba.kernel.api.PoolAuthority;
 import amoeba.kernel.api.ProcessContext;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -67,18 +70,42 @@ public final class ChildMain {
     }
 
     @Override
+    public java.nio.file.Path storage() {
+      return null;
+    }
+
+    @Override
+    public PoolAuthority authority() {
+      return null;
+    }
+
+    @Override
     public Ipc ipc() {
       return new Ipc() {
         @Override
         public RpcMessage trans(RpcMessage request, long timeoutNanos) {
-          throw new UnsupportedOperationException("IPC is not available in jvm isolation yet");
+          throw noIpc();
         }
 
         @Override
         public RpcServer serve(Port getPort) {
-          throw new UnsupportedOperationException("IPC is not available in jvm isolation yet");
+          throw noIpc();
+        }
+
+        @Override
+        public GroupMember createGroup(long port, GroupConfig config) {
+          throw noIpc();
+        }
+
+        @Override
+        public GroupMember joinGroup(long port, GroupConfig config, long timeoutNanos) {
+          throw noIpc();
         }
       };
+    }
+
+    private static UnsupportedOperationException noIpc() {
+      return new UnsupportedOperationException("IPC is not available in jvm isolation yet");
     }
   }
 }

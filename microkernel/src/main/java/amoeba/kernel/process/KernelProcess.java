@@ -2,17 +2,23 @@ package amoeba.kernel.process;
 
 import amoeba.capabilities.Capability;
 import amoeba.capabilities.Port;
+import amoeba.ipc.group.GroupConfig;
+import amoeba.ipc.group.GroupMember;
 import amoeba.ipc.rpc.Rpc;
 import amoeba.ipc.rpc.RpcMessage;
 import amoeba.ipc.rpc.RpcServer;
 import amoeba.kernel.api.Ipc;
+import amoeba.kernel.api.PoolAuthority;
 import amoeba.kernel.api.ProcessContext;
 import amoeba.kernel.api.Program;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,7 +73,8 @@ public final class KernelProcess {
   private final int jvmHeapMb;
   private volatile Process child;
   private volatile Capability capability;
-  private volatile Capability rootDirectory;
+  private final Grants grants;
+  private final List<GroupMember> groups = new CopyOnWriteArrayList<>();
   private Thread main;
   /** Guarded by lock. */
   private ProcessState state = ProcessState.RUNNING;
@@ -75,9 +82,18 @@ public final class KernelProcess {
   private long finishedCpuNanos;
   private boolean stunRequested;
 
+  /**
+   * What a process holds beyond its arguments: the root directory, and for system programs the
+   * board's storage folder for it and the pool authority (nulls where not granted).
+   */
+  public record Grants(Capability root, Path storage, PoolAuthority authority) {
+    public static final Grants NONE = new Grants(null, null, null);
+  }
+
   public KernelProcess(
       int pid, String board, ProgramLoader.Loaded loaded, List<String> args, Map<String, String> env,
-      Rpc rpc, ThreadGroup parentGroup, String source) {
+      Rpc rpc, ThreadGroup parentGroup, String source, Grants grants) {
+    this.grants = grants;
     this.pid = pid;
     this.source = source;
     this.board = board;
@@ -104,6 +120,7 @@ public final class KernelProcess {
     this.args = List.copyOf(args);
     this.env = Map.copyOf(env);
     this.rpc = null;
+    this.grants = Grants.NONE;
     this.source = jar.toString();
     this.group = new ThreadGroup(parentGroup, "proc-" + pid + "-" + name);
     if (heapMb < 8) {
@@ -160,11 +177,6 @@ public final class KernelProcess {
     this.capability = cap;
   }
 
-  /** Hands the process the root directory once one exists (issue 8). */
-  public void rootDirectory(Capability cap) {
-    this.rootDirectory = cap;
-  }
-
   public OutputLog stdoutLog() {
     return out;
   }
@@ -206,7 +218,7 @@ public final class KernelProcess {
     Context context = new Context();
     main = new Thread(group, () -> runMain(context), "proc-" + pid + "-" + name + "-main");
     main.setDaemon(true); // a thread that ignores kill must never keep the board JVM alive
-    main.setContextClassLoader(loaded.loader());
+    main.setContextClassLoader(loaded.loader() != null ? loaded.loader() : KernelProcess.class.getClassLoader());
     main.start();
   }
 
@@ -375,6 +387,9 @@ public final class KernelProcess {
     for (RpcServer s : servers) {
       s.close();
     }
+    for (GroupMember g : groups) {
+      g.close();
+    }
     Process c = child;
     if (c != null && how == ProcessState.KILLED) {
       c.destroyForcibly(); // jvm isolation: kill always works
@@ -498,7 +513,25 @@ public final class KernelProcess {
 
     @Override
     public Capability root() {
-      return rootDirectory;
+      return grants.root();
+    }
+
+    @Override
+    public Path storage() {
+      Path p = grants.storage();
+      if (p != null) {
+        try {
+          Files.createDirectories(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot create the storage folder " + p, e);
+        }
+      }
+      return p;
+    }
+
+    @Override
+    public PoolAuthority authority() {
+      return grants.authority();
     }
 
     @Override
@@ -522,6 +555,24 @@ public final class KernelProcess {
         s.close();
       }
       return s;
+    }
+
+    @Override
+    public GroupMember createGroup(long port, GroupConfig config) {
+      return owned(GroupMember.create(rpc.box(), port, config));
+    }
+
+    @Override
+    public GroupMember joinGroup(long port, GroupConfig config, long timeoutNanos) {
+      return owned(GroupMember.join(rpc.box(), port, config, timeoutNanos));
+    }
+
+    private GroupMember owned(GroupMember g) {
+      groups.add(g);
+      if (state().finished()) { // killed meanwhile: finish() may have missed it
+        g.close();
+      }
+      return g;
     }
   }
 }

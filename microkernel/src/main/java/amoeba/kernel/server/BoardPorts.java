@@ -30,6 +30,10 @@ import javax.crypto.spec.SecretKeySpec;
 public final class BoardPorts {
   public static final String PROCESS = "process";
   public static final String SYS = "sys";
+  /** The directory service; its one instance is {@link #POOL} (the replicas share its port). */
+  public static final String DIRECTORY = "dir";
+  /** The instance name of a pool-wide service (one port for all its replicas). */
+  public static final String POOL = "pool";
 
   private static final byte[] NO_KEY = new byte[32];
   private static final CheckScheme SCHEME = new CheckScheme(new SecureRandom());
@@ -67,8 +71,16 @@ public final class BoardPorts {
     return CheckScheme.owner(get.putPort(), 0, SCHEME.bootstrapSecret(get, 0));
   }
 
-  /** The secret of the root object, for the server that installs it. */
-  static long rootSecret(Port getPort) {
+  /**
+   * The owner capability of the pool's root directory: object 0 of the directory service, so
+   * every pool-key holder (boards, the CLI) knows it without asking anyone.
+   */
+  public static Capability rootDirectory(byte[] poolKey) {
+    return owner(poolKey, DIRECTORY, POOL);
+  }
+
+  /** The secret of object 0 at {@code getPort}, for the server that installs it. */
+  public static long rootSecret(Port getPort) {
     return SCHEME.bootstrapSecret(getPort, 0);
   }
 }

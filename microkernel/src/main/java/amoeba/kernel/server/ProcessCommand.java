@@ -8,7 +8,7 @@ import amoeba.capabilities.ServerBlock;
  * the pid as the first field of the request data (0 when a process capability is used).
  *
  * <pre>
- * EXEC        2301 root, CREATE   data: str jar, u16 argc, str*, u16 envc, (str k, str v)*,
+ * EXEC        2301 root, CREATE   data: str source, u16 argc, str*, u16 envc, (str k, str v)*,
  *                                 optionally: u8 isolation (0 thread, 1 jvm), i32 heapMb (jvm),
  *                                 i32 n (-1: none), n bytes: a checkpoint to restore before run
  *                                 reply: capability = the process's owner cap, offset = pid;
@@ -29,6 +29,8 @@ import amoeba.capabilities.ServerBlock;
  *
  * ProcessInfo: u32 pid, str name, u8 state, i32 status, u64 cpuNanos, u32 threads, u64 startMs
  * str: u16 length, UTF-8
+ * source: builtin:NAME (a system program of the board), cap:HEX (a jar in a file server),
+ *         or the absolute path of a jar on the board
  * </pre>
  */
 public enum ProcessCommand {

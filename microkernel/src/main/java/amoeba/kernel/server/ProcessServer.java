@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.tinylog.Logger;
 
@@ -66,6 +67,7 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
   private final Map<Integer, KernelProcess> byPid = new ConcurrentSkipListMap<>();
   private final Capability owner;
   private final byte[] poolKey;
+  private final Function<ProgramLoader.Loaded, KernelProcess.Grants> grants;
 
   /**
    * @param getPort the port it will be served on (derived with {@link BoardPorts})
@@ -73,7 +75,14 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
    */
   public ProcessServer(
       String board, Port getPort, byte[] poolKey, Rpc rpc, ProgramLoader loader, RandomGenerator random) {
+    this(board, getPort, poolKey, rpc, loader, random, l -> KernelProcess.Grants.NONE);
+  }
+
+  /** @param grants what each program gets beyond its arguments (the kernel decides) */
+  public ProcessServer(String board, Port getPort, byte[] poolKey, Rpc rpc, ProgramLoader loader,
+      RandomGenerator random, Function<ProgramLoader.Loaded, KernelProcess.Grants> grants) {
     super(getPort.putPort(), new CheckScheme(random));
+    this.grants = grants;
     this.poolKey = poolKey == null ? null : poolKey.clone();
     this.board = board;
     this.rpc = rpc;
@@ -117,10 +126,10 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     return owner;
   }
 
-  /** Runs a program on this board. */
+  /** Runs a program jar on this board. */
   public KernelProcess exec(Path jar, List<String> args, Map<String, String> env)
       throws ProgramLoader.ProgramException, CapabilityException {
-    return exec(jar, args, env, null);
+    return exec(jar.toString(), args, env, null);
   }
 
   /** Default heap of a child JVM in jvm isolation (MiB). */
@@ -144,10 +153,13 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     return p;
   }
 
-  /** Runs a program, first restoring {@code state} (a checkpoint) if it is not null. */
-  public KernelProcess exec(Path jar, List<String> args, Map<String, String> env, byte[] state)
+  /**
+   * Runs a program from {@code source} (a builtin, a file capability or a jar path: see {@link
+   * ProgramLoader}), first restoring {@code state} (a checkpoint) if it is not null.
+   */
+  public KernelProcess exec(String source, List<String> args, Map<String, String> env, byte[] state)
       throws ProgramLoader.ProgramException, CapabilityException {
-    ProgramLoader.Loaded loaded = loader.load(jar);
+    ProgramLoader.Loaded loaded = loader.load(source);
     if (state != null) {
       if (!(loaded.program() instanceof Checkpointable c)) {
         throw new ProgramLoader.ProgramException(loaded.name() + " is not Checkpointable: no state to restore");
@@ -155,7 +167,7 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
       c.restore(state);
     }
     KernelProcess p = new KernelProcess(
-        nextPid.getAndIncrement(), board, loaded, args, env, rpc, processes, jar.toString());
+        nextPid.getAndIncrement(), board, loaded, args, env, rpc, processes, source, grants.apply(loaded));
     p.capability(objects.allocate(new Proc(p)));
     forgetOldFinished();
     byPid.put(p.pid(), p);
@@ -262,10 +274,6 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     } catch (Wire.Malformed e) {
       return fail(reply, ErrorCode.BADPARAM, e.getMessage());
     }
-    Path path = Path.of(jar);
-    if (!path.isAbsolute()) {
-      return fail(reply, ErrorCode.BADPARAM, "the jar path must be absolute: " + jar);
-    }
     KernelProcess p;
     try {
       if (jvm && state != null) {
@@ -274,7 +282,10 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
       if (jvm && (heapMb < 8 || heapMb > 1 << 16)) {
         return fail(reply, ErrorCode.BADPARAM, "a child JVM's heap is 8..65536 MiB: " + heapMb);
       }
-      p = jvm ? execJvm(path, args, env, heapMb) : exec(path, args, env, state);
+      if (jvm && !Path.of(jar).isAbsolute()) {
+        return fail(reply, ErrorCode.BADPARAM, "jvm isolation runs a jar given by its absolute path: " + jar);
+      }
+      p = jvm ? execJvm(Path.of(jar), args, env, heapMb) : exec(jar, args, env, state);
     } catch (ProgramLoader.ProgramException e) {
       return fail(reply, ErrorCode.BADPARAM, e.getMessage());
     } catch (RuntimeException e) { // e.g. restore() of a program threw

@@ -1,0 +1,28 @@
+package amoeba.servers;
+
+import amoeba.kernel.BoardConfig;
+import amoeba.kernel.api.Program;
+import amoeba.kernel.process.ProgramStore;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * The registry of system programs: every server a board can run as {@code builtin:NAME}
+ * ({@code amoeba boot --service NAME}, or the boot server placing it), and the store boards
+ * fetch program files from. One entry per server; names are what users type.
+ */
+public final class SystemPrograms {
+  private SystemPrograms() {}
+
+  /** Name -> a fresh instance of the server program. */
+  public static Map<String, Supplier<? extends Program>> builtins() {
+    Map<String, Supplier<? extends Program>> m = new TreeMap<>();
+    return m;
+  }
+
+  /** What a board of this pool runs and fetches with. */
+  public static BoardConfig.Programs forBoards() {
+    return new BoardConfig.Programs(builtins(), ProgramStore.NONE);
+  }
+}
