@@ -200,6 +200,7 @@ public final class Kernel implements AutoCloseable {
     m.put("free_heap_bytes", Long.toString(rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())));
     m.put("used_heap_bytes", Long.toString(rt.totalMemory() - rt.freeMemory()));
     m.put("speed_index", Long.toString(speedIndex));
+    m.put("flip_drops", Long.toString(box.drops().total()));
     return m;
   }
 

@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
       MigrateCommand.Stun.class,
       MigrateCommand.Migrate.class,
       BoardCommand.class,
+      PoolCommand.class,
+      PoolsCommand.class,
       CapCommand.class,
       StdCli.class,
       FlipCommand.class,

@@ -61,6 +61,7 @@ final class EmulateCommand implements Callable<Integer> {
     profile.setProperty("group-port", Integer.toString(groupPort));
     profile.setProperty("pool-id", Integer.toString(poolId));
     profile.setProperty("pool-key-hex", keyHex);
+    profile.setProperty("boards", String.join(",", boardNames()));
     Path dir = PoolProfile.write(pool, profile);
     // The boards get the key from a file only their owner reads, not on their command lines.
     Path keyFile = dir.resolve("pool.key");
@@ -74,8 +75,7 @@ final class EmulateCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(stopAll);
     List<String> names = new ArrayList<>();
     try {
-      for (int i = 1; i <= boards; i++) {
-        String name = "b" + i;
+      for (String name : boardNames()) {
         out.printf("starting %s ...%n", name);
         out.flush();
         running.add(new PeerProcess(List.of("boot", "--name", name, "--interface", "lo",
@@ -96,6 +96,7 @@ final class EmulateCommand implements Callable<Integer> {
     out.printf("  bin/amoeba board info b%d%n", Math.min(2, boards));
     out.printf("  bin/amoeba exec --on b%d %s world%n", boards, hello);
     out.printf("  bin/amoeba ps --board %s%n", boardList);
+    out.println("  bin/amoeba pool status");
     out.println("Ctrl-C stops every board.");
     out.flush();
 
@@ -114,6 +115,14 @@ final class EmulateCommand implements Callable<Integer> {
     running.forEach(PeerProcess::close);
     out.println("pool stopped");
     return 0;
+  }
+
+  private List<String> boardNames() {
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i <= boards; i++) {
+      names.add("b" + i);
+    }
+    return names;
   }
 
   /** Where the example program jars are: beside the tree that holds the amoeba jar. */

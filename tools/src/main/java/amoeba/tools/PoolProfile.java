@@ -6,7 +6,9 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Properties;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -33,22 +35,52 @@ final class PoolProfile implements CommandLine.IDefaultValueProvider {
 
   /** The current profile, or an empty one when there is none (every option keeps its default). */
   static PoolProfile current() {
-    Properties p = new Properties();
+    String name = currentName();
+    return new PoolProfile(name == null ? new Properties() : read(name));
+  }
+
+  /** The name of the current profile, or null. */
+  static String currentName() {
+    Path current = home().resolve("current");
     try {
-      Path current = home().resolve("current");
-      if (Files.isRegularFile(current)) {
-        Path file = home().resolve("pools").resolve(Files.readString(current).trim())
-            .resolve("profile.properties");
-        if (Files.isRegularFile(file)) {
-          try (Reader r = Files.newBufferedReader(file)) {
-            p.load(r);
-          }
-        }
-      }
+      return Files.isRegularFile(current) ? Files.readString(current).trim() : null;
     } catch (IOException e) {
-      throw new CliFailure("cannot read the pool profile under " + home() + ": " + e.getMessage());
+      throw new CliFailure("cannot read " + current + ": " + e.getMessage());
     }
-    return new PoolProfile(p);
+  }
+
+  /** Profile {@code name}'s values; empty if it has none. */
+  static Properties read(String name) {
+    Properties p = new Properties();
+    Path file = home().resolve("pools").resolve(name).resolve("profile.properties");
+    if (Files.isRegularFile(file)) {
+      try (Reader r = Files.newBufferedReader(file)) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new CliFailure("cannot read the pool profile " + file + ": " + e.getMessage());
+      }
+    }
+    return p;
+  }
+
+  /** Names of the profiles, sorted. */
+  static List<String> names() {
+    Path pools = home().resolve("pools");
+    if (!Files.isDirectory(pools)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(pools)) {
+      return s.filter(d -> Files.isRegularFile(d.resolve("profile.properties")))
+          .map(d -> d.getFileName().toString()).sorted().toList();
+    } catch (IOException e) {
+      throw new CliFailure("cannot list " + pools + ": " + e.getMessage());
+    }
+  }
+
+  /** Makes profile {@code name} the current one. */
+  static void use(String name) throws IOException {
+    Files.createDirectories(home());
+    Files.writeString(home().resolve("current"), name + "\n");
   }
 
   /** Writes profile {@code name} and makes it current; returns its folder. */
@@ -61,7 +93,7 @@ final class PoolProfile implements CommandLine.IDefaultValueProvider {
     try (Writer w = Files.newBufferedWriter(file)) {
       values.store(w, "amoeba pool profile '" + name + "': option defaults; pool-key-hex is the pool's root authority");
     }
-    Files.writeString(home().resolve("current"), name + "\n");
+    use(name);
     return dir;
   }
 

@@ -53,7 +53,16 @@ class EmulateTest {
       Result info = CapCommandTest.amoeba("board", "info", "b1");
       assertEquals(0, info.status(), info.err());
       assertTrue(info.out().contains("b1"), info.out());
+      Result status = CapCommandTest.amoeba("pool", "status", "--json");
+      assertEquals(0, status.status(), status.err());
+      assertTrue(status.out().contains("\"up\":2,\"down\":0"), status.out());
+      assertTrue(status.out().contains("{\"name\":\"b2\",\"state\":\"up\",\"model\":\"emulated\""), status.out());
+      Result pools = CapCommandTest.amoeba("pools", "ls");
+      assertTrue(pools.out().startsWith("* emulated"), pools.out());
     }
+    Result after = CapCommandTest.amoeba("pool", "status", "--json", "--timeout-ms", "300");
+    assertEquals(1, after.status(), "a pool with boards down is not a success: " + after.out());
+    assertTrue(after.out().contains("\"up\":0,\"down\":2"), after.out());
     // The pool's shutdown hook stopped its boards: none of them may outlive it.
     long deadline = System.nanoTime() + 15_000_000_000L;
     long left;
