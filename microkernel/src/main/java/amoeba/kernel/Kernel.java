@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.tinylog.Logger;
 
 /**
@@ -56,6 +57,7 @@ public final class Kernel implements AutoCloseable {
   private final long speedIndex;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean closing;
+  private volatile PoolWatch watch;
 
   private Kernel(BoardConfig config) {
     this.config = config;
@@ -72,7 +74,7 @@ public final class Kernel implements AutoCloseable {
       this.processServer = new ProcessServer(
           config.name(), processGet, key, rpc, loader, random, this::grants);
       this.sysServer =
-          new SysServer(config.name(), sysGet, random, this::info, this::load, this::shutdownAsync);
+          new SysServer(config.name(), sysGet, random, this::info, this::load, this::peers, this::shutdownAsync);
       processServer.serve(rpc.server(processGet), config.serverThreads());
       sysServer.serve(rpc.server(sysGet), 2);
     } catch (RuntimeException e) {
@@ -204,6 +206,26 @@ public final class Kernel implements AutoCloseable {
     return m;
   }
 
+  Map<String, String> peers() {
+    PoolWatch w = watch;
+    return w == null ? Map.of() : w.report();
+  }
+
+  /**
+   * Starts watching the pool's other boards (see {@link PoolWatch}); their state is logged at
+   * each change and answered by the sys server's PEERS. Once per board.
+   *
+   * @param boards the pool's boards, asked again each round (a fixed list, or the directory's)
+   */
+  public synchronized PoolWatch watch(Supplier<List<String>> boards, long intervalNanos, long failAfterNanos) {
+    if (watch != null) {
+      throw new IllegalStateException("board " + config.name() + " watches its pool already");
+    }
+    watch = new PoolWatch(rpc, config.box().poolKey(), config.name(), boards, intervalNanos,
+        failAfterNanos, System::nanoTime, (b, up) -> { }).start();
+    return watch;
+  }
+
   /**
    * A speed index measured once at boot: KiB of SHA-256 hashed in 20 ms of one thread, scaled to
    * KiB/s. Comparable between boards of this project (placement), not a benchmark.
@@ -255,6 +277,10 @@ public final class Kernel implements AutoCloseable {
       closing = true;
     }
     try {
+      PoolWatch w = watch;
+      if (w != null) {
+        w.close();
+      }
       processServer.killAll();
       processServer.stop();
       sysServer.stop();

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code amoeba board info B}, {@code amoeba board load B}, {@code amoeba board shutdown B}. */
 @Command(name = "board", description = "Ask a board's sys server.",
-    subcommands = {BoardCommand.Info.class, BoardCommand.Load.class, BoardCommand.Shutdown.class})
+    subcommands = {BoardCommand.Info.class, BoardCommand.Load.class, BoardCommand.Peers.class, BoardCommand.Shutdown.class})
 final class BoardCommand {
   abstract static class Query implements Callable<Integer> {
     @Mixin KernelCli kernel;
@@ -61,6 +61,14 @@ final class BoardCommand {
     @Override
     Map<String, String> ask(KernelCli.Session s) throws RpcException {
       return s.sys.load(s.sysServer(board));
+    }
+  }
+
+  @Command(name = "peers", description = "The other boards as this one sees them: up or down, ms since their last answer.")
+  static final class Peers extends Query {
+    @Override
+    Map<String, String> ask(KernelCli.Session s) throws RpcException {
+      return s.sys.peers(s.sysServer(board));
     }
   }
 

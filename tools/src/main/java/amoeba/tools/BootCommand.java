@@ -45,6 +45,14 @@ final class BootCommand implements Callable<Integer> {
       description = "A system server to start once the board is up (repeatable), e.g. --service 'dir b1 b2 b3'.")
   List<String> services = new ArrayList<>();
 
+  @Option(names = "--boards", split = ",", paramLabel = "B1,B2,...",
+      description = "The pool's boards: this board watches the others and notices one that stops answering.")
+  List<String> boards = new ArrayList<>();
+
+  @Option(names = "--fail-ms", defaultValue = "3000",
+      description = "A watched board is down after this long without an answer (default: ${DEFAULT-VALUE}).")
+  long failMs;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -73,6 +81,11 @@ final class BootCommand implements Callable<Integer> {
         kernel.close();
         throw new CliFailure("service " + words.get(0) + ": " + e.getMessage(), e);
       }
+    }
+    if (!boards.isEmpty()) {
+      List<String> pool = List.copyOf(boards);
+      long fail = failMs * 1_000_000L;
+      kernel.watch(() -> pool, Math.max(fail / 3, 1), fail);
     }
     Thread hook = new Thread(kernel::close, "shutdown-hook");
     Runtime.getRuntime().addShutdownHook(hook);

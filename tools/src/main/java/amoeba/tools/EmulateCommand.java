@@ -80,7 +80,8 @@ final class EmulateCommand implements Callable<Integer> {
         out.flush();
         running.add(new PeerProcess(List.of("boot", "--name", name, "--interface", "lo",
             "--bind", "127.0.0.1", "--ttl", "0", "--group-port", Integer.toString(groupPort),
-            "--pool-id", Integer.toString(poolId), "--pool-key", keyFile.toString()), 30_000));
+            "--pool-id", Integer.toString(poolId), "--pool-key", keyFile.toString(),
+            "--boards", String.join(",", boardNames())), 30_000));
         names.add(name);
       }
     } catch (IOException e) {

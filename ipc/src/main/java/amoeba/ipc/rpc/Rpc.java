@@ -198,6 +198,7 @@ public final class Rpc implements AutoCloseable {
     long refused = 0; // bit k-1: send k of this REQUEST was refused by another instance
     boolean acked = false;
     int missed = 0;
+    boolean heard = false; // anything of this transaction came back from the port
     long rto = port.rto(config);
     long allowance = RpcConfig.transferNanos(length); // big requests take time to arrive
     long sentAt = 0;
@@ -208,6 +209,9 @@ public final class Rpc implements AutoCloseable {
         return reply.status(ErrorCode.ABORTED);
       }
       if (now - deadline >= 0) {
+        if (!heard) {
+          return lost(reply, port, dst); // silence, as from a board restarted elsewhere
+        }
         stats.increment(RpcCounter.FAILURES);
         return reply.status(ErrorCode.FAILURE);
       }
@@ -265,6 +269,7 @@ public final class Rpc implements AutoCloseable {
         m.release();
         continue;
       }
+      heard = true;
       RpcType type = RpcHeader.type(p, at);
       long from = RpcHeader.instance(p, at);
       if (type == RpcType.NAK) {

@@ -217,6 +217,26 @@ class RpcTest {
   }
 
   @Test
+  void aCallThatHearsNothingForgetsTheLocationSoAServerRestartedElsewhereIsFound() {
+    pool = new Pool(9, Pool.FAST);
+    Rpc first = pool.rpc();
+    Rpc client = pool.rpc();
+    Port port = pool.newPort();
+    CountingServer a = pool.serve(new CountingServer(port, pool.random), first, port, 2);
+    assertEquals(0, client.trans(echo(port, 1, 8), SECOND).status());
+    // The server's whole box dies (kill -9 of its board): its station answers nothing more.
+    a.stop();
+    first.close();
+    pool.boxes.get(0).close();
+    // A short call times out in silence, before its retransmissions are used up...
+    assertEquals(ErrorCode.FAILURE.code(), client.trans(echo(port, 2, 8), 30 * MS).status());
+    // ...and the board comes back at another station: the next call must locate it afresh.
+    CountingServer b = pool.serve(new CountingServer(port, pool.random), pool.rpc(), port, 2);
+    assertEquals(0, client.trans(echo(port, 3, 8), SECOND).status(), "the stale location was kept");
+    assertEquals(1, b.totalExecutions());
+  }
+
+  @Test
   void twoServersOnOnePortShareTheWorkAndAnswerEachRequestOnce() throws Exception {
     pool = new Pool(8, Pool.FAST);
     Rpc s1 = pool.rpc(true);

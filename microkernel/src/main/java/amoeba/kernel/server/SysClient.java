@@ -43,6 +43,11 @@ public final class SysClient {
     return call(board, SysCommand.LOAD);
   }
 
+  /** The board's view of its peers: name -> "up MS" or "down MS" (ms since the last answer). */
+  public Map<String, String> peers(Capability board) throws RpcException {
+    return call(board, SysCommand.PEERS);
+  }
+
   /** Stops the board (owner capability only). */
   public void shutdown(Capability owner) throws RpcException {
     call(owner, SysCommand.SHUTDOWN);

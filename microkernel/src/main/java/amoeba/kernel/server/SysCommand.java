@@ -9,14 +9,17 @@ import amoeba.capabilities.ServerBlock;
  * <pre>
  * INFO     2901 board, READ   name, model, cores, max_memory_bytes, jvm, uptime_ms, processes
  * LOAD     2902 board, READ   runnable_threads, load_average, process_cpu_load, free_heap_bytes,
- *                             used_heap_bytes, speed_index
+ *                             used_heap_bytes, speed_index, flip_drops
  * SHUTDOWN 2903 board, owner  the board stops after replying
+ * PEERS    2904 board, READ   one line per peer board: NAME=up|down MS (ms since its last answer),
+ *                             as this board's PoolWatch sees them; empty without a watch
  * </pre>
  */
 public enum SysCommand {
   INFO(1),
   LOAD(2),
-  SHUTDOWN(3);
+  SHUTDOWN(3),
+  PEERS(4);
 
   private final int code;
 

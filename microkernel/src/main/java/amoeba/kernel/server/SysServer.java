@@ -35,11 +35,12 @@ public final class SysServer extends Server<SysServer.Board> {
   /**
    * @param info INFO's keys and values
    * @param load LOAD's keys and values
+   * @param peers PEERS's lines (the board's failure detector)
    * @param shutdown starts the board's shutdown; must not wait for it (this server stops in it)
    */
   public SysServer(
       String board, Port getPort, RandomGenerator random, Supplier<Map<String, String>> info,
-      Supplier<Map<String, String>> load, Runnable shutdown) {
+      Supplier<Map<String, String>> load, Supplier<Map<String, String>> peers, Runnable shutdown) {
     super(getPort.putPort(), new CheckScheme(random));
     this.board = board;
     this.info = info;
@@ -52,6 +53,7 @@ public final class SysServer extends Server<SysServer.Board> {
     }
     command(SysCommand.INFO.code(), Rights.READ, (o, rq, rp) -> text(rp, info.get()));
     command(SysCommand.LOAD.code(), Rights.READ, (o, rq, rp) -> text(rp, load.get()));
+    command(SysCommand.PEERS.code(), Rights.READ, (o, rq, rp) -> text(rp, peers.get()));
     command(SysCommand.SHUTDOWN.code(), Rights.ALL, (o, rq, rp) -> shutdown());
     // The one object's owner capability is derived from the pool key: never destroyed/revoked.
     command(StdCommand.STD_DESTROY.code(), Rights.DELETE, (o, rq, rp) -> ErrorCode.DENIED.code());
