@@ -30,6 +30,8 @@ import picocli.CommandLine.Option;
       BoardCommand.class,
       PoolCommand.class,
       PoolsCommand.class,
+      ChaosCommand.class,
+      TopCommand.class,
       CapCommand.class,
       StdCli.class,
       FlipCommand.class,

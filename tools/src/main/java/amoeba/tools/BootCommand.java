@@ -1,6 +1,7 @@
 package amoeba.tools;
 
 import amoeba.capabilities.CapabilityException;
+import amoeba.flip.net.Network;
 import amoeba.ipc.rpc.RpcConfig;
 import amoeba.kernel.BoardConfig;
 import amoeba.kernel.Kernel;
@@ -53,14 +54,24 @@ final class BootCommand implements Callable<Integer> {
       description = "A watched board is down after this long without an answer (default: ${DEFAULT-VALUE}).")
   long failMs;
 
+  @Option(names = "--chaos", paramLabel = "DIR", hidden = true,
+      description = "An emulated pool's chaos folder: apply the faults it names (see ChaosAgent).")
+  Path chaos;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     BoardConfig config;
+    ChaosAgent agent = null;
     try {
-      config = new BoardConfig(name, model, net.boxConfig(), List.of(net.openNetwork()), data,
+      Network network = net.openNetwork();
+      if (chaos != null) {
+        agent = ChaosAgent.start(network, chaos, name, new java.security.SecureRandom().nextLong());
+        network = agent.network();
+      }
+      config = new BoardConfig(name, model, net.boxConfig(), List.of(network), data,
           RpcConfig.defaults(), threads, SystemPrograms.forBoards());
     } catch (IOException e) {
       throw new CliFailure("cannot open the network: " + e.getMessage(), e);
@@ -93,6 +104,9 @@ final class BootCommand implements Callable<Integer> {
     out.flush();
     while (!kernel.awaitStop(1, TimeUnit.HOURS)) {
       // a board runs until stopped
+    }
+    if (agent != null) {
+      agent.close();
     }
     try {
       Runtime.getRuntime().removeShutdownHook(hook);

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,12 +40,27 @@ final class EmulateCommand implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "0", description = "Stop after this many seconds (default: run until Ctrl-C).")
   long seconds;
 
+  @Option(names = "--faults", paramLabel = "SPEC",
+      description = "Packet faults on every board from the start, e.g. loss=10%,dup=2%,reorder=5% (see 'amoeba chaos').")
+  String faults;
+
+  @Option(names = "--restart", description = "Start a board again when its process dies.")
+  boolean restart;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
     if (boards < 1 || boards > 16) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--boards must be 1..16");
+    }
+    Properties initialFaults = new Properties();
+    if (faults != null) {
+      try {
+        ChaosAgent.parseFaults(faults).forEach(initialFaults::setProperty);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--faults: " + e.getMessage());
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     SecureRandom random = new SecureRandom();
@@ -69,19 +85,35 @@ final class EmulateCommand implements Callable<Integer> {
     Files.createFile(keyFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
         java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     Files.writeString(keyFile, keyHex + "\n");
+    Path chaos = dir.resolve("chaos");
+    Files.createDirectories(chaos);
+    try (var old = Files.list(chaos)) {
+      for (Path f : (Iterable<Path>) old::iterator) {
+        Files.delete(f); // stations and pids of an earlier run
+      }
+    }
+    ChaosCommand.write(chaos, initialFaults);
+    List<String> boot = new ArrayList<>(List.of("--interface", "lo",
+        "--bind", "127.0.0.1", "--ttl", "0", "--group-port", Integer.toString(groupPort),
+        "--pool-id", Integer.toString(poolId), "--pool-key", keyFile.toString(),
+        "--boards", String.join(",", boardNames()), "--chaos", chaos.toString()));
 
     List<PeerProcess> running = new ArrayList<>();
-    Thread stopAll = new Thread(() -> running.forEach(PeerProcess::close), "emulate-stop");
+    // Shutdown hooks run beside the main loop: once stopping, the loop must not restart boards.
+    AtomicBoolean stopping = new AtomicBoolean();
+    Thread stopAll = new Thread(() -> {
+      synchronized (running) {
+        stopping.set(true);
+        running.forEach(PeerProcess::close);
+      }
+    }, "emulate-stop");
     Runtime.getRuntime().addShutdownHook(stopAll);
     List<String> names = new ArrayList<>();
     try {
       for (String name : boardNames()) {
         out.printf("starting %s ...%n", name);
         out.flush();
-        running.add(new PeerProcess(List.of("boot", "--name", name, "--interface", "lo",
-            "--bind", "127.0.0.1", "--ttl", "0", "--group-port", Integer.toString(groupPort),
-            "--pool-id", Integer.toString(poolId), "--pool-key", keyFile.toString(),
-            "--boards", String.join(",", boardNames())), 30_000));
+        running.add(startBoard(name, boot));
         names.add(name);
       }
     } catch (IOException e) {
@@ -98,6 +130,10 @@ final class EmulateCommand implements Callable<Integer> {
     out.printf("  bin/amoeba exec --on b%d %s world%n", boards, hello);
     out.printf("  bin/amoeba ps --board %s%n", boardList);
     out.println("  bin/amoeba pool status");
+    if (!initialFaults.isEmpty()) {
+      out.println("faults in force: " + ChaosCommand.describe(initialFaults));
+    }
+    out.println("  bin/amoeba chaos kill b" + boards + (restart ? "   (--restart brings it back)" : ""));
     out.println("Ctrl-C stops every board.");
     out.flush();
 
@@ -109,13 +145,32 @@ final class EmulateCommand implements Callable<Integer> {
           reported[i] = true;
           out.printf("board %s stopped (pid %d)%n", names.get(i), running.get(i).pid());
           out.flush();
+          synchronized (running) {
+            if (!restart || stopping.get()) {
+              continue;
+            }
+            try {
+              running.set(i, startBoard(names.get(i), boot));
+              reported[i] = false;
+              out.printf("board %s restarted (pid %d)%n", names.get(i), running.get(i).pid());
+            } catch (IOException e) {
+              out.printf("board %s did not restart: %s%n", names.get(i), e.getMessage());
+            }
+            out.flush();
+          }
         }
       }
       LockSupport.parkNanos(Math.min(500_000_000L, Math.max(1, deadline - System.nanoTime())));
     }
-    running.forEach(PeerProcess::close);
+    stopAll.run();
     out.println("pool stopped");
     return 0;
+  }
+
+  private static PeerProcess startBoard(String name, List<String> boot) throws IOException {
+    List<String> args = new ArrayList<>(List.of("boot", "--name", name));
+    args.addAll(boot);
+    return new PeerProcess(args, 30_000);
   }
 
   private List<String> boardNames() {

@@ -97,9 +97,12 @@ final class PoolProfile implements CommandLine.IDefaultValueProvider {
     return dir;
   }
 
+  /** Commands that make pools rather than use one: the current profile is not their default. */
+  private static final java.util.Set<String> MAKERS = java.util.Set.of("emulate", "flash");
+
   @Override
   public String defaultValue(ArgSpec arg) {
-    if (arg instanceof OptionSpec o) {
+    if (arg instanceof OptionSpec o && !MAKERS.contains(o.command().name())) {
       return values.getProperty(o.longestName().replaceFirst("^--", ""));
     }
     return null;

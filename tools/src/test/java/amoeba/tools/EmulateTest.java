@@ -35,6 +35,21 @@ class EmulateTest {
     }
   }
 
+  /** Asks {@code board}'s PEERS until {@code peer} is {@code state}; fails after 60 s. */
+  static void awaitPeer(String board, String peer, String state) {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      Result r = CapCommandTest.amoeba("board", "peers", board, "--timeout-ms", "1000");
+      last = r.out() + r.err();
+      if (r.status() == 0 && r.out().contains(peer + ": " + state + " ")) {
+        return;
+      }
+      LockSupport.parkNanos(200_000_000L);
+    }
+    throw new AssertionError(board + " never saw " + peer + " " + state + ": " + last);
+  }
+
   @Test
   void emulatedPoolServesCommandsThroughTheProfileAndStopsCleanly() throws Exception {
     int port;
@@ -44,7 +59,8 @@ class EmulateTest {
     }
     String portText = Integer.toString(port);
     try (PeerProcess pool = new PeerProcess(
-        List.of("emulate", "--boards", "2", "--seconds", "300", "--group-port", portText), 90_000)) {
+        List.of("emulate", "--boards", "2", "--seconds", "300", "--group-port", portText,
+            "--restart", "--faults", "loss=1%"), 90_000)) {
       assertEquals("b1,b2", pool.ready()[0]);
       Result hello = CapCommandTest.amoeba("exec", "--on", "b2",
           KernelCliTest.example("hello").toString(), "from", "the", "profile");
@@ -59,6 +75,28 @@ class EmulateTest {
       assertTrue(status.out().contains("{\"name\":\"b2\",\"state\":\"up\",\"model\":\"emulated\""), status.out());
       Result pools = CapCommandTest.amoeba("pools", "ls");
       assertTrue(pools.out().startsWith("* emulated"), pools.out());
+
+      Result top = CapCommandTest.amoeba("top", "--once");
+      assertEquals(0, top.status(), top.err());
+      assertTrue(top.out().contains("2/2 boards up"), top.out());
+      assertTrue(top.out().contains("faults: {loss=1}"), top.out());
+
+      // A partition inside the pool: each side's watch sees the other go silent.
+      assertEquals(0, CapCommandTest.amoeba("chaos", "partition", "b1", "b2").status());
+      awaitPeer("b1", "b2", "down");
+      assertEquals(0, CapCommandTest.amoeba("chaos", "heal").status());
+      awaitPeer("b1", "b2", "up");
+
+      // kill -9 a board: --restart brings it back and the pool answers again.
+      long before = Long.parseLong(java.nio.file.Files.readString(home.resolve("pools/emulated/chaos/b2.pid")).trim());
+      Result kill = CapCommandTest.amoeba("chaos", "kill", "b2");
+      assertEquals(0, kill.status(), kill.err());
+      awaitPeer("b1", "b2", "down");
+      awaitPeer("b1", "b2", "up");
+      long after = Long.parseLong(java.nio.file.Files.readString(home.resolve("pools/emulated/chaos/b2.pid")).trim());
+      assertTrue(after != before, "b2 runs in a new process");
+      Result bad = CapCommandTest.amoeba("chaos", "faults", "loss=200%");
+      assertEquals(2, bad.status(), "a bad fault is a usage error");
     }
     Result after = CapCommandTest.amoeba("pool", "status", "--json", "--timeout-ms", "300");
     assertEquals(1, after.status(), "a pool with boards down is not a success: " + after.out());
