@@ -97,8 +97,13 @@ public final class BootProgram implements Program {
           : new Supervisor.Finding(Supervisor.Health.ALIVE, "");
     } catch (RpcException e) {
       ErrorCode code = e.code().orElse(ErrorCode.SYSERR);
-      boolean busy = code == ErrorCode.TRYAGAIN || code == ErrorCode.NOTNOW;
-      return new Supervisor.Finding(busy ? Supervisor.Health.UNKNOWN : Supervisor.Health.DEAD, e.getMessage());
+      if (code == ErrorCode.TRYAGAIN || code == ErrorCode.NOTNOW) {
+        return new Supervisor.Finding(Supervisor.Health.UNKNOWN, e.getMessage());
+      }
+      String why = code == ErrorCode.CAPBAD || code == ErrorCode.NO_SUCH_OBJECT
+          ? "its capability is void (killed, or forgotten by its board)"
+          : code.isRpcLevel() ? "its board does not answer" : "STATUS failed";
+      return new Supervisor.Finding(Supervisor.Health.DEAD, why + " (" + code.name() + ")");
     }
   }
 }

@@ -6,6 +6,8 @@ import amoeba.kernel.server.SysClient;
 import amoeba.servers.BoardList;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -39,6 +41,10 @@ public final class BoardMonitor {
   private final Map<String, BoardStatus> last = new HashMap<>();
   /** Placements since each board's last poll; guarded by this. */
   private final Map<String, Integer> placed = new HashMap<>();
+  /** Boards marked unreachable since the running poll began; guarded by this. */
+  private final Set<String> markedDuringPoll = new HashSet<>();
+  /** Held by the one running poll. */
+  private final Object polling = new Object();
   private volatile boolean polled;
 
   public BoardMonitor(BoardList boards, Probe probe) {
@@ -46,31 +52,49 @@ public final class BoardMonitor {
     this.probe = probe;
   }
 
-  /** Polls every board once (sequentially; a silent board costs the probe's timeout). */
+  /**
+   * Polls every board once (sequentially; a silent board costs the probe's timeout). Polls do
+   * not overlap; a board marked unreachable while a poll runs stays so until the next poll.
+   */
   public void pollAll() {
-    List<String> names;
-    try {
-      names = boards.boards();
-    } catch (RpcException e) {
-      Logger.warn("run server: the board list is not available ({}); keeping the last picture", e.getMessage());
-      return;
-    }
-    Map<String, BoardStatus> fresh = new HashMap<>();
-    for (String b : names) {
-      BoardStatus s;
+    synchronized (polling) {
+      List<String> names;
       try {
-        s = probe.probe(b);
+        names = boards.boards();
       } catch (RpcException e) {
-        s = BoardStatus.unreachable(b);
+        Logger.warn("run server: the board list is not available ({}); keeping the last picture", e.getMessage());
+        return;
       }
-      fresh.put(b, s);
+      synchronized (this) {
+        markedDuringPoll.clear();
+      }
+      Map<String, BoardStatus> fresh = new HashMap<>();
+      for (String b : names) {
+        BoardStatus s;
+        try {
+          s = probe.probe(b);
+        } catch (RpcException e) {
+          s = BoardStatus.unreachable(b);
+        }
+        fresh.put(b, s);
+      }
+      synchronized (this) {
+        markedDuringPoll.forEach(b -> fresh.computeIfPresent(b, (k, v) -> BoardStatus.unreachable(k)));
+        last.clear();
+        last.putAll(fresh);
+        placed.clear();
+      }
+      polled = true;
     }
-    synchronized (this) {
-      last.clear();
-      last.putAll(fresh);
-      placed.clear();
+  }
+
+  /** Polls now unless a poll has finished already (waits for one that is running). */
+  public void ensurePolled() {
+    synchronized (polling) {
+      if (!polled) {
+        pollAll();
+      }
     }
-    polled = true;
   }
 
   /** Whether at least one poll finished. */
@@ -96,5 +120,6 @@ public final class BoardMonitor {
   /** {@code board} failed a call: not chosen again until a poll finds it answering. */
   public synchronized void unreachable(String board) {
     last.put(board, BoardStatus.unreachable(board));
+    markedDuringPoll.add(board);
   }
 }

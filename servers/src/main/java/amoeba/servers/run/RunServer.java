@@ -66,9 +66,7 @@ public final class RunServer extends PoolServer {
       return fail(reply, ErrorCode.BADPARAM, "RUN: " + e.getMessage());
     }
     request.release(); // decoded: the FLIP buffer is not needed during the exec
-    if (!monitor.polled()) {
-      monitor.pollAll(); // the first request after a start does not wait for the poll timer
-    }
+    monitor.ensurePolled(); // the first request after a start does not wait for the poll timer
     Set<String> gone = new HashSet<>();
     for (int attempt = 1; ; attempt++) {
       BoardStatus board;
