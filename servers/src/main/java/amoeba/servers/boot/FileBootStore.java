@@ -3,13 +3,12 @@ package amoeba.servers.boot;
 import amoeba.capabilities.CapabilityFormatException;
 import amoeba.capabilities.CapabilityText;
 import amoeba.kernel.server.Wire;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,13 +70,10 @@ public final class FileBootStore implements BootStore {
     }
     Files.createDirectories(file.toAbsolutePath().getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileOutputStream f = new FileOutputStream(tmp.toFile())) {
       ByteBuffer b = out.buffer();
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
+      f.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+      f.getFD().sync(); // on disk before it replaces the old state
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }

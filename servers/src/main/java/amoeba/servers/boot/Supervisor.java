@@ -192,7 +192,10 @@ public final class Supervisor {
     }
   }
 
-  /** A start to make: the service, what to launch, boards to avoid by preference, a restart? */
+  /**
+   * A start to make: the service, what to launch, boards to avoid by preference (one set per
+   * service and pass, shared by its starts), whether it is a restart.
+   */
   private record Start(String service, Launch launch, Set<String> prefer, boolean restart) {}
 
   private void start(long now) {
@@ -229,6 +232,7 @@ public final class Supervisor {
         }
         continue;
       }
+      st.prefer().add(placed.board()); // the service's next start in this pass spreads further
       Instance i = new Instance(st.service(), placed.board(), placed.pid(), placed.capability(), Health.ALIVE);
       boolean kept;
       synchronized (this) {
