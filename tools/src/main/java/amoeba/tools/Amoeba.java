@@ -23,6 +23,8 @@ import picocli.CommandLine.Option;
       EmulateCommand.class,
       BootCommand.class,
       ExecCommand.class,
+      RunCommand.class,
+      ServicesCommand.class,
       PsCommand.class,
       KillCommand.class,
       MigrateCommand.Stun.class,

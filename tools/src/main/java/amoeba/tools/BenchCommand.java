@@ -5,6 +5,7 @@ import amoeba.tools.bench.CapBench;
 import amoeba.tools.bench.FlipBench;
 import amoeba.tools.bench.MigrateBench;
 import amoeba.tools.bench.RpcBench;
+import amoeba.tools.bench.RunBench;
 import amoeba.tools.bench.GroupBench;
 import amoeba.tools.bench.MqttBench;
 import picocli.CommandLine.Command;
@@ -18,6 +19,6 @@ import picocli.CommandLine.Command;
     description = "Measure a layer beside its baseline, in the same run.",
     subcommands = {
       BootBench.class, CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class,
-      MqttBench.class, MigrateBench.class
+      MqttBench.class, MigrateBench.class, RunBench.class
     })
 final class BenchCommand {}

@@ -8,6 +8,16 @@ import amoeba.ipc.rpc.RpcException;
 import amoeba.kernel.server.BoardPorts;
 import amoeba.kernel.server.ProcessClient;
 import amoeba.kernel.server.SysClient;
+import amoeba.capabilities.CapabilityFormatException;
+import amoeba.capabilities.CapabilityText;
+import amoeba.kernel.process.ProgramLoader;
+import amoeba.servers.boot.BootClient;
+import amoeba.servers.boot.BootProgram;
+import amoeba.servers.directory.Namespace;
+import amoeba.servers.run.RunClient;
+import amoeba.servers.run.RunProgram;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
@@ -31,6 +41,57 @@ final class KernelCli {
     final ProcessClient processes = new ProcessClient(rpc, timeoutMs * 1_000_000L);
     final SysClient sys = new SysClient(rpc, timeoutMs * 1_000_000L);
     final byte[] key = net.poolKey();
+    final RunClient run = new RunClient(rpc::trans, timeoutMs * 1_000_000L);
+    final BootClient boot = new BootClient(rpc::trans, timeoutMs * 1_000_000L);
+
+    /** The run server's owner capability (every instance of it accepts it). */
+    Capability runServer() {
+      return BoardPorts.owner(key, RunProgram.SERVICE, BoardPorts.POOL);
+    }
+
+    Capability bootServer() {
+      return BoardPorts.owner(key, BootProgram.SERVICE, BoardPorts.POOL);
+    }
+
+    /**
+     * The pool's namespace, where program paths such as /bin/hello resolve. The one place the
+     * directory-backed {@link Namespace} will be created.
+     */
+    Namespace namespace() {
+      throw new CliFailure("the directory is not available yet: give a jar path, builtin:NAME or a cap: capability");
+    }
+
+    /**
+     * What the kernel loads for a SOURCE word: {@code cap:HEX} and {@code builtin:NAME} as they
+     * are; an existing local file or a name ending in .jar as its absolute path (a jar on the
+     * boards' file system, as {@code amoeba exec} takes it); any other absolute path is a name in
+     * the pool's namespace, looked up to its file capability.
+     */
+    String programSource(String text) {
+      if (text.startsWith(CapabilityText.PREFIX)) {
+        try {
+          CapabilityText.parse(text);
+        } catch (CapabilityFormatException e) {
+          throw new CliFailure("not a capability: " + e.getMessage(), e);
+        }
+        return text;
+      }
+      if (text.startsWith(ProgramLoader.BUILTIN)) {
+        return text;
+      }
+      Path path = Path.of(text);
+      if (Files.isRegularFile(path) || text.endsWith(".jar")) {
+        return path.toAbsolutePath().normalize().toString();
+      }
+      if (text.startsWith("/")) {
+        try {
+          return CapabilityText.format(namespace().lookup(text).first());
+        } catch (RpcException e) {
+          throw new CliFailure(text + ": " + e.getMessage(), e);
+        }
+      }
+      throw new CliFailure("no such program: " + text + " (a jar, /path in the namespace, builtin:NAME or cap:HEX)");
+    }
 
     Capability processServer(String board) {
       return BoardPorts.owner(key, BoardPorts.PROCESS, board);

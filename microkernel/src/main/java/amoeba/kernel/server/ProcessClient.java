@@ -32,10 +32,15 @@ public final class ProcessClient {
     }
   }
 
-  private final Rpc rpc;
+  private final Transactions rpc;
   private final long timeoutNanos;
 
   public ProcessClient(Rpc rpc, long timeoutNanos) {
+    this(rpc::trans, timeoutNanos);
+  }
+
+  /** Over a process's IPC or any other carrier of transactions. */
+  public ProcessClient(Transactions rpc, long timeoutNanos) {
     this.rpc = rpc;
     this.timeoutNanos = timeoutNanos;
   }

@@ -10,10 +10,15 @@ import java.util.Map;
 
 /** Client stubs of a sys server. */
 public final class SysClient {
-  private final Rpc rpc;
+  private final Transactions rpc;
   private final long timeoutNanos;
 
   public SysClient(Rpc rpc, long timeoutNanos) {
+    this(rpc::trans, timeoutNanos);
+  }
+
+  /** Over a process's IPC or any other carrier of transactions. */
+  public SysClient(Transactions rpc, long timeoutNanos) {
     this.rpc = rpc;
     this.timeoutNanos = timeoutNanos;
   }

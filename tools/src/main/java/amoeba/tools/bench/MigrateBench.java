@@ -152,7 +152,7 @@ public final class MigrateBench implements Callable<Integer> {
     org.tinylog.Logger.debug("boards up: pids {} and {}", a.pid(), b.pid());
   }
 
-  private static List<String> concat(List<String> a, List<String> b) {
+  static List<String> concat(List<String> a, List<String> b) {
     return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
   }
 }

@@ -120,7 +120,7 @@ public final class RpcBench implements Callable<Integer> {
     return new RpcMessage().port(put).command(NullServer.ECHO).data(data);
   }
 
-  private Latencies nullRpc(Rpc rpc, long put, int warmup, int count) throws IOException {
+  static Latencies nullRpc(Rpc rpc, long put, int warmup, int count) throws IOException {
     RpcMessage rq = echo(put, ByteBuffer.allocate(64));
     Latencies lat = new Latencies(count);
     for (int i = 0; i < warmup + count; i++) {
