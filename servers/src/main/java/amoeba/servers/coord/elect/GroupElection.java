@@ -20,9 +20,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * strictly and every member computes the same one. A member that is not a MEMBER (expelled,
  * resetting) never considers itself leader.
  *
- * <p>Message: {@code prev_term i64 | name_len u16 | name UTF-8}.
+ * <p>Members that join later missed the claims: the leader multicasts ANNOUNCE(term, name)
+ * whenever its view's membership changes, and a member whose term is older adopts it (members
+ * already at that term ignore it, so it changes nothing for them).
+ *
+ * <p>Messages: {@code kind u8 (0 CLAIM, 1 ANNOUNCE) | term i64 (CLAIM: the previous term) |
+ * name_len u16 | name UTF-8}.
  */
 public final class GroupElection implements AutoCloseable {
+  private static final int CLAIM = 0;
+  private static final int ANNOUNCE = 1;
+  private static final int HEADER = 11;
+
   private final GroupMember member;
   private final String self;
   private final long pollNanos;
@@ -30,6 +39,7 @@ public final class GroupElection implements AutoCloseable {
   private Leadership current = Leadership.NONE;
   private int leaderMemberId = -1;
   private long claimedAtTerm = -1;
+  private java.util.Set<Integer> announcedTo = java.util.Set.of();
   private volatile boolean closed;
   private Thread driver;
 
@@ -65,19 +75,36 @@ public final class GroupElection implements AutoCloseable {
 
   private synchronized void deliver(GroupMessage m) {
     ByteBuffer b = ByteBuffer.wrap(m.data());
-    if (b.remaining() < 10) {
+    if (b.remaining() < HEADER) {
       return;
     }
-    long prev = b.getLong();
+    int kind = b.get();
+    long term = b.getLong();
     int len = b.getShort() & 0xFFFF;
     if (len > b.remaining()) {
       return;
     }
-    String name = new String(m.data(), 10, len, StandardCharsets.UTF_8);
-    if (prev == current.term()) {
+    String name = new String(m.data(), HEADER, len, StandardCharsets.UTF_8);
+    if (kind == CLAIM && term == current.term()) {
       current = new Leadership(name, m.seq());
       leaderMemberId = m.senderId();
       notifyAll();
+    } else if (kind == ANNOUNCE && term > current.term()) {
+      current = new Leadership(name, term);
+      leaderMemberId = m.senderId();
+      notifyAll();
+    }
+  }
+
+  private boolean send(int kind, long term) {
+    byte[] name = self.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(HEADER + name.length).put((byte) kind).putLong(term)
+        .putShort((short) name.length).put(name);
+    try {
+      member.send(b.array(), pollNanos * 10);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 
@@ -88,6 +115,14 @@ public final class GroupElection implements AutoCloseable {
     }
     long prev;
     synchronized (this) {
+      if (current.leader().equals(self) && !info.members().keySet().equals(announcedTo)) {
+        announcedTo = java.util.Set.copyOf(info.members().keySet());
+        long term = current.term();
+        if (!send(ANNOUNCE, term)) {
+          announcedTo = java.util.Set.of();
+        }
+        return;
+      }
       boolean leaderGone = leaderMemberId < 0 || !info.members().containsKey(leaderMemberId);
       if (!leaderGone || info.members().firstKey() != info.memberId() || claimedAtTerm == current.term()) {
         return;
@@ -95,12 +130,9 @@ public final class GroupElection implements AutoCloseable {
       prev = current.term();
       claimedAtTerm = prev; // one claim per term; a void claim is not repeated for it
     }
-    byte[] name = self.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(10 + name.length).putLong(prev).putShort((short) name.length).put(name);
-    try {
-      member.send(b.array(), pollNanos * 10);
+    if (send(CLAIM, prev)) {
       claims.incrementAndGet();
-    } catch (RuntimeException e) {
+    } else {
       synchronized (this) {
         claimedAtTerm = -1; // not sent: may claim again
       }
