@@ -33,6 +33,8 @@ import picocli.CommandLine.Option;
       FlipCommand.class,
       RpcCommand.class,
       GroupCommand.class,
+      LockCommand.Group.class,
+      LockCommand.Elect.class,
       BenchCommand.class,
       CompletionCommand.class,
     })

@@ -7,6 +7,7 @@ import amoeba.tools.bench.MigrateBench;
 import amoeba.tools.bench.RpcBench;
 import amoeba.tools.bench.GroupBench;
 import amoeba.tools.bench.MqttBench;
+import amoeba.tools.bench.MutexBench;
 import picocli.CommandLine.Command;
 
 /**
@@ -18,6 +19,6 @@ import picocli.CommandLine.Command;
     description = "Measure a layer beside its baseline, in the same run.",
     subcommands = {
       BootBench.class, CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class,
-      MqttBench.class, MigrateBench.class
+      MqttBench.class, MigrateBench.class, MutexBench.class
     })
 final class BenchCommand {}
