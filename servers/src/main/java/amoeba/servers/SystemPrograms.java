@@ -5,6 +5,8 @@ import amoeba.kernel.api.Program;
 import amoeba.kernel.process.ProgramStore;
 import amoeba.servers.boot.BootProgram;
 import amoeba.servers.run.RunProgram;
+import amoeba.servers.coord.CoordProgram;
+import amoeba.servers.coord.central.LockProgram;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -22,6 +24,8 @@ public final class SystemPrograms {
     Map<String, Supplier<? extends Program>> m = new TreeMap<>();
     m.put(RunProgram.SERVICE, RunProgram::new);
     m.put(BootProgram.SERVICE, BootProgram::new);
+    m.put("lock", LockProgram::new);
+    m.put("coord", CoordProgram::new);
     return m;
   }
 

@@ -39,6 +39,8 @@ import picocli.CommandLine.Option;
       FlipCommand.class,
       RpcCommand.class,
       GroupCommand.class,
+      LockCommand.Group.class,
+      LockCommand.Elect.class,
       BenchCommand.class,
       CompletionCommand.class,
     })

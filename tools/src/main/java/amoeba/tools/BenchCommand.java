@@ -8,6 +8,7 @@ import amoeba.tools.bench.RpcBench;
 import amoeba.tools.bench.RunBench;
 import amoeba.tools.bench.GroupBench;
 import amoeba.tools.bench.MqttBench;
+import amoeba.tools.bench.MutexBench;
 import picocli.CommandLine.Command;
 
 /**
@@ -19,6 +20,6 @@ import picocli.CommandLine.Command;
     description = "Measure a layer beside its baseline, in the same run.",
     subcommands = {
       BootBench.class, CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class,
-      MqttBench.class, MigrateBench.class, RunBench.class
+      MqttBench.class, MigrateBench.class, RunBench.class, MutexBench.class
     })
 final class BenchCommand {}
