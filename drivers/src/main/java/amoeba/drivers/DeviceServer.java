@@ -260,8 +260,8 @@ public final class DeviceServer extends Server<DeviceServer.Target> {
    * Runs a device server as the system program "devices" of {@code ctx}'s board until the
    * process is killed (board shutdown), then drives every device to its safe state.
    */
-  public static int run(ProcessContext ctx, Hal hal, List<DeviceSpec> specs, long reapIntervalNanos)
-      throws InterruptedException {
+  public static int run(ProcessContext ctx, Hal hal, List<DeviceSpec> specs, long reapIntervalNanos,
+      Consumer<DeviceServer> started) throws InterruptedException {
     if (ctx.authority() == null) {
       ctx.stderr().println("devices: only a board's system program may serve its devices");
       hal.close();
@@ -272,6 +272,7 @@ public final class DeviceServer extends Server<DeviceServer.Target> {
         System::nanoTime, ctx.ipc()::trans, reapIntervalNanos);
     try {
       server.start(ctx.ipc().serve(get));
+      started.accept(server);
       ctx.stdout().println("devices of " + ctx.board() + " on " + hal.name() + ": "
           + String.join(", ", server.devices.keySet()));
       Object forever = new Object();
