@@ -776,6 +776,11 @@ public final class DeviceServer extends Server<DeviceServer.Target> {
       synchronized (d) {
         if (op == DeviceCommand.CLICK) {
           sim.press(d.spec.pin(), true);
+          // held past the debounce window (as a finger would), else the release is a bounce
+          long holdMs = Math.min(1000, d.spec.debounceMicros() / 1000 + (d.spec.debounceMicros() > 0 ? 1 : 0));
+          if (holdMs > 0) {
+            Thread.sleep(holdMs);
+          }
           sim.press(d.spec.pin(), false);
         } else {
           sim.press(d.spec.pin(), op == DeviceCommand.PRESS_DOWN);

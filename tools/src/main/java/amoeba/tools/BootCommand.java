@@ -5,7 +5,7 @@ import amoeba.ipc.rpc.RpcConfig;
 import amoeba.kernel.BoardConfig;
 import amoeba.kernel.Kernel;
 import amoeba.kernel.process.ProgramLoader;
-import amoeba.servers.SystemPrograms;
+import amoeba.boards.BoardPrograms;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ final class BootCommand implements Callable<Integer> {
     BoardConfig config;
     try {
       config = new BoardConfig(name, model, net.boxConfig(), List.of(net.openNetwork()), data,
-          RpcConfig.defaults(), threads, SystemPrograms.forBoards());
+          RpcConfig.defaults(), threads, BoardPrograms.forBoards());
     } catch (IOException e) {
       throw new CliFailure("cannot open the network: " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {

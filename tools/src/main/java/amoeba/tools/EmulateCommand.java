@@ -80,7 +80,8 @@ final class EmulateCommand implements Callable<Integer> {
         out.flush();
         running.add(new PeerProcess(List.of("boot", "--name", name, "--interface", "lo",
             "--bind", "127.0.0.1", "--ttl", "0", "--group-port", Integer.toString(groupPort),
-            "--pool-id", Integer.toString(poolId), "--pool-key", keyFile.toString()), 30_000));
+            "--pool-id", Integer.toString(poolId), "--pool-key", keyFile.toString(),
+            "--service", "devices"), 30_000));
         names.add(name);
       }
     } catch (IOException e) {
@@ -96,6 +97,7 @@ final class EmulateCommand implements Callable<Integer> {
     out.printf("  bin/amoeba board info b%d%n", Math.min(2, boards));
     out.printf("  bin/amoeba exec --on b%d %s world%n", boards, hello);
     out.printf("  bin/amoeba ps --board %s%n", boardList);
+    out.println("  bin/amoeba board devices b1; bin/amoeba gpio b1/led write 1; bin/amoeba sensor b1/temp read");
     out.println("Ctrl-C stops every board.");
     out.flush();
 
