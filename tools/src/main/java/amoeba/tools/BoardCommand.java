@@ -1,6 +1,12 @@
 package amoeba.tools;
 
 import amoeba.boards.BoardDefinition;
+import amoeba.capabilities.Capability;
+import amoeba.capabilities.CapabilityText;
+import amoeba.capabilities.CheckScheme;
+import amoeba.capabilities.NeedsServerException;
+import amoeba.drivers.DeviceRights;
+import java.security.SecureRandom;
 import amoeba.boards.Boards;
 import amoeba.drivers.DeviceClient;
 import amoeba.drivers.DeviceServer;
@@ -95,11 +101,27 @@ final class BoardCommand {
     @Option(names = "--json", description = "One JSON object per device, one per line.")
     boolean json;
 
+    @Option(names = "--cap", description = {
+        "Print only the device server's capability, restricted to claim and list (0x03):",
+        "what a program needs to claim this board's devices (examples blink, thermostat)."})
+    boolean cap;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
+      if (cap) {
+        Capability server = BoardPorts.owner(kernel.net.poolKey(), DeviceServer.SERVICE, board);
+        try {
+          out.println(CapabilityText.format(new CheckScheme(new SecureRandom())
+              .restrict(server, DeviceRights.CLAIM | DeviceRights.READ)));
+        } catch (NeedsServerException e) {
+          throw new IllegalStateException("an owner capability restricts locally", e);
+        }
+        out.flush();
+        return 0;
+      }
       try (KernelCli.Session s = kernel.open()) {
         List<DeviceServer.Status> all;
         try {
