@@ -3,6 +3,7 @@ package amoeba.tools;
 import amoeba.tools.bench.BootBench;
 import amoeba.tools.bench.CapBench;
 import amoeba.tools.bench.FlipBench;
+import amoeba.tools.bench.GpioBench;
 import amoeba.tools.bench.MigrateBench;
 import amoeba.tools.bench.RpcBench;
 import amoeba.tools.bench.RunBench;
@@ -20,6 +21,6 @@ import picocli.CommandLine.Command;
     description = "Measure a layer beside its baseline, in the same run.",
     subcommands = {
       BootBench.class, CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class,
-      MqttBench.class, MigrateBench.class, RunBench.class, MutexBench.class
+      MqttBench.class, MigrateBench.class, RunBench.class, MutexBench.class, GpioBench.class
     })
 final class BenchCommand {}

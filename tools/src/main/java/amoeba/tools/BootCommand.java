@@ -6,7 +6,7 @@ import amoeba.ipc.rpc.RpcConfig;
 import amoeba.kernel.BoardConfig;
 import amoeba.kernel.Kernel;
 import amoeba.kernel.process.ProgramLoader;
-import amoeba.servers.SystemPrograms;
+import amoeba.boards.BoardPrograms;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -72,7 +72,7 @@ final class BootCommand implements Callable<Integer> {
         network = agent.network();
       }
       config = new BoardConfig(name, model, net.boxConfig(), List.of(network), data,
-          RpcConfig.defaults(), threads, SystemPrograms.forBoards());
+          RpcConfig.defaults(), threads, BoardPrograms.forBoards());
     } catch (IOException e) {
       throw new CliFailure("cannot open the network: " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {

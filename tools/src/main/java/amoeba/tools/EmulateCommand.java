@@ -96,7 +96,8 @@ final class EmulateCommand implements Callable<Integer> {
     List<String> boot = new ArrayList<>(List.of("--interface", "lo",
         "--bind", "127.0.0.1", "--ttl", "0", "--group-port", Integer.toString(groupPort),
         "--pool-id", Integer.toString(poolId), "--pool-key", keyFile.toString(),
-        "--boards", String.join(",", boardNames()), "--chaos", chaos.toString()));
+        "--boards", String.join(",", boardNames()), "--chaos", chaos.toString(),
+        "--service", "devices"));
 
     List<PeerProcess> running = new ArrayList<>();
     // Shutdown hooks run beside the main loop: once stopping, the loop must not restart boards.
@@ -134,6 +135,7 @@ final class EmulateCommand implements Callable<Integer> {
       out.println("faults in force: " + ChaosCommand.describe(initialFaults));
     }
     out.println("  bin/amoeba chaos kill b" + boards + (restart ? "   (--restart brings it back)" : ""));
+    out.println("  bin/amoeba board devices b1; bin/amoeba gpio b1/led write 1; bin/amoeba sensor b1/temp read");
     out.println("Ctrl-C stops every board.");
     out.flush();
 
