@@ -3,6 +3,8 @@ package amoeba.servers;
 import amoeba.kernel.BoardConfig;
 import amoeba.kernel.api.Program;
 import amoeba.kernel.process.ProgramStore;
+import amoeba.servers.directory.DirectoryServer;
+import amoeba.servers.directory.Publish;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -18,6 +20,8 @@ public final class SystemPrograms {
   /** Name -> a fresh instance of the server program. */
   public static Map<String, Supplier<? extends Program>> builtins() {
     Map<String, Supplier<? extends Program>> m = new TreeMap<>();
+    m.put("dir", DirectoryServer::new);
+    m.put("publish", Publish::new);
     return m;
   }
 

@@ -4,21 +4,21 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** Request and reply data of the kernel servers: big-endian fields, u16-prefixed UTF-8 strings. */
-final class Wire {
+/** Request and reply data of the kernel and system servers: big-endian fields, u16-prefixed UTF-8 strings. */
+public final class Wire {
   private Wire() {}
 
   /** Malformed data: the server answers BADPARAM. */
-  static final class Malformed extends Exception {
+  public static final class Malformed extends Exception {
     private static final long serialVersionUID = 1L;
 
-    Malformed(String message) {
+    public Malformed(String message) {
       super(message);
     }
   }
 
   /** A growable writer. */
-  static final class Out {
+  public static final class Out {
     private ByteBuffer b = ByteBuffer.allocate(256);
 
     private void room(int n) {
@@ -30,37 +30,37 @@ final class Wire {
       }
     }
 
-    Out u8(int v) {
+    public Out u8(int v) {
       room(1);
       b.put((byte) v);
       return this;
     }
 
-    Out u16(int v) {
+    public Out u16(int v) {
       room(2);
       b.putShort((short) v);
       return this;
     }
 
-    Out i32(int v) {
+    public Out i32(int v) {
       room(4);
       b.putInt(v);
       return this;
     }
 
-    Out i64(long v) {
+    public Out i64(long v) {
       room(8);
       b.putLong(v);
       return this;
     }
 
-    Out bytes(byte[] v) {
+    public Out bytes(byte[] v) {
       room(v.length);
       b.put(v);
       return this;
     }
 
-    Out str(String s) {
+    public Out str(String s) {
       byte[] u = s.getBytes(StandardCharsets.UTF_8);
       if (u.length > 0xFFFF) {
         throw new IllegalArgumentException("a string is at most 65535 bytes of UTF-8");
@@ -68,21 +68,26 @@ final class Wire {
       return u16(u.length).bytes(u);
     }
 
+    /** A copy of the written bytes. */
+    public byte[] toByteArray() {
+      return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
     /** The written bytes, ready to send (position 0, limit = length). */
-    ByteBuffer buffer() {
+    public ByteBuffer buffer() {
       return b.duplicate().flip();
     }
   }
 
   /** A reader over a copy of received data; every getter throws Malformed past the end. */
-  static final class In {
+  public static final class In {
     private final ByteBuffer b;
 
-    In(ByteBuffer data) {
+    public In(ByteBuffer data) {
       this.b = data.slice();
     }
 
-    int u8() throws Malformed {
+    public int u8() throws Malformed {
       try {
         return b.get() & 0xFF;
       } catch (BufferUnderflowException e) {
@@ -90,7 +95,7 @@ final class Wire {
       }
     }
 
-    int u16() throws Malformed {
+    public int u16() throws Malformed {
       try {
         return b.getShort() & 0xFFFF;
       } catch (BufferUnderflowException e) {
@@ -98,7 +103,7 @@ final class Wire {
       }
     }
 
-    int i32() throws Malformed {
+    public int i32() throws Malformed {
       try {
         return b.getInt();
       } catch (BufferUnderflowException e) {
@@ -106,7 +111,7 @@ final class Wire {
       }
     }
 
-    long i64() throws Malformed {
+    public long i64() throws Malformed {
       try {
         return b.getLong();
       } catch (BufferUnderflowException e) {
@@ -114,7 +119,7 @@ final class Wire {
       }
     }
 
-    byte[] bytes(int n) throws Malformed {
+    public byte[] bytes(int n) throws Malformed {
       if (n < 0 || n > b.remaining()) {
         throw new Malformed("data too short");
       }
@@ -123,13 +128,18 @@ final class Wire {
       return v;
     }
 
-    byte[] rest() {
+    /** Bytes not read yet. */
+    public int remaining() {
+      return b.remaining();
+    }
+
+    public byte[] rest() {
       byte[] v = new byte[b.remaining()];
       b.get(v);
       return v;
     }
 
-    String str() throws Malformed {
+    public String str() throws Malformed {
       return new String(bytes(u16()), StandardCharsets.UTF_8);
     }
   }
