@@ -223,7 +223,7 @@ final class DirectoryReplica implements AutoCloseable {
       return refusal(ErrorCode.NOTNOW, why);
     }
     long id = nextId.getAndIncrement();
-    Result r = propose(id, new Wire.Out().u8(READ_MARK).i64(nonce).i64(id).toByteArray(), 2 * timing.failNanos);
+    Result r = propose(id, new Wire.Out().u8(READ_MARK).i64(nonce).i64(id).toByteArray(), 3 * timing.failNanos);
     if (r.status() != 0) {
       // Nothing changes by a read: an undelivered mark is simply a refusal.
       return refusal(ErrorCode.NOTNOW, "replica " + board + ": the read was not ordered in time (no majority?)");
@@ -251,7 +251,8 @@ final class DirectoryReplica implements AutoCloseable {
     // Secrets of new directories (and revocations) are drawn here and carried in the update.
     byte[] msg = new Wire.Out().u8(OP).i64(nonce).i64(id).u16(command).bytes(cap.toBytes())
         .i64(scheme.newSecret()).bytes(body).toByteArray();
-    return propose(id, msg, 3 * timing.failNanos);
+    // Long enough to ride out one sequencer failover (suspicion, votes, new view).
+    return propose(id, msg, 5 * timing.failNanos);
   }
 
   private Result propose(long id, byte[] msg, long timeoutNanos) {
@@ -670,6 +671,7 @@ final class DirectoryReplica implements AutoCloseable {
     GroupMember m = member;
     member = null;
     if (m != null) {
+      m.leave(timing.failNanos); // a clean stop leaves, so the others need not suspect us
       m.close();
     }
     try {
