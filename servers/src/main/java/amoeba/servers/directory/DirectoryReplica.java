@@ -342,7 +342,8 @@ final class DirectoryReplica implements AutoCloseable {
   // ---- the applier ----------------------------------------------------------------------------
 
   private void applyLoop() {
-    while (!closed) {
+    // Interrupted: the process is being killed (its groups are closed): never rejoin then.
+    while (!closed && !Thread.currentThread().isInterrupted()) {
       try {
         GroupMember m = ensureMember();
         if (m == null) {
@@ -371,7 +372,7 @@ final class DirectoryReplica implements AutoCloseable {
       }
       dropMember("group member is " + s);
     }
-    for (int attempt = 0; !closed; attempt++) {
+    for (int attempt = 0; !closed && !Thread.currentThread().isInterrupted(); attempt++) {
       try {
         GroupMember joined = ipc.joinGroup(groupPort, groupConfig, 2 * timing.failNanos);
         becomeMember(joined, false);

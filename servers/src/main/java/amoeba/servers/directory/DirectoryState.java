@@ -402,7 +402,9 @@ public final class DirectoryState {
         throw bad("'" + name + "' is not a directory of this server");
       }
       At sub = directory(next);
-      at = new At(sub.object, sub.dir, next.rights() & rowRights(row, at.rights));
+      // The masks choose the columns below; MODIFY and DESTROY never grow along a path (ours:
+      // SOAP let the masks grant them anew, so a read-only root would have written below it).
+      at = new At(sub.object, sub.dir, next.rights() & rowRights(row, at.rights) & (at.rights | COLUMNS_MASK));
     }
     return at;
   }
@@ -451,6 +453,9 @@ public final class DirectoryState {
   private List<Capability> restrictOrEmpty(Row row, int rights) throws CapabilityException {
     int m = rowRights(row, rights);
     List<Capability> out = new ArrayList<>();
+    if (m == 0) {
+      return out; // a zero mask hides the row's capabilities from these columns
+    }
     for (Capability c : row.caps.capabilities()) {
       int want = c.rights() & m;
       if (want == c.rights()) {

@@ -39,12 +39,13 @@ class DirectoryReplicationTest {
    */
   static void enterRetrying(DirectoryClient c, String path, CapabilitySet set) throws Exception {
     boolean retried = false;
-    for (int attempt = 0; attempt < 50; attempt++) {
+    long deadline = System.nanoTime() + 20 * DirectoryCluster.SECOND;
+    while (System.nanoTime() < deadline) {
       try {
         c.enter(path, set);
         return;
       } catch (RpcException e) {
-        if (retried && e.status() == ErrorCode.EXISTS.code() && set.equals(c.lookup(path))) {
+        if (retried && e.status() == ErrorCode.EXISTS.code() && set.equals(lookupRetrying(c, path))) {
           return;
         }
         if (e.status() != ErrorCode.NOTNOW.code() && e.status() != ErrorCode.FAILURE.code()) {
@@ -54,7 +55,27 @@ class DirectoryReplicationTest {
         Thread.sleep(20);
       }
     }
-    throw new AssertionError("no update accepted: " + path);
+    throw new AssertionError("no update accepted: " + path + DirectoryCluster.diagnostics());
+  }
+
+  /** A lookup, trying again while the replica refuses during a failover (NOTNOW). */
+  static CapabilitySet lookupRetrying(DirectoryClient c, String path) throws Exception {
+    return retrying(() -> c.lookup(path));
+  }
+
+  /** A read, tried again while the replica refuses during a failover (NOTNOW). */
+  static <T> T retrying(java.util.concurrent.Callable<T> read) throws Exception {
+    long deadline = System.nanoTime() + 20 * DirectoryCluster.SECOND;
+    while (true) {
+      try {
+        return read.call();
+      } catch (RpcException e) {
+        if (e.status() != ErrorCode.NOTNOW.code() || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(20);
+      }
+    }
   }
 
   @Test
@@ -115,7 +136,7 @@ class DirectoryReplicationTest {
         return e.status() == ErrorCode.EXISTS.code(); // an earlier try applied after all
       }
     }, 10 * DirectoryCluster.SECOND, "the majority accepting an update");
-    assertEquals(value(1), cluster.client("b3").lookup("/home/p/majority"));
+    assertEquals(value(1), lookupRetrying(cluster.client("b3"), "/home/p/majority"));
 
     // The minority side: every update and read refused (never OK), nothing applied there.
     DirectoryClient c1 = cluster.client("b1");
@@ -131,14 +152,14 @@ class DirectoryReplicationTest {
 
     cluster.heal();
     cluster.awaitServing("b1");
-    assertEquals(value(1), c1.lookup("/home/p/majority"), "the healed replica caught up");
+    assertEquals(value(1), lookupRetrying(c1, "/home/p/majority"), "the healed replica caught up");
     long index = cluster.index("b2");
     DirectoryCluster.await(() -> cluster.index("b1") == cluster.index("b2")
         && cluster.index("b3") == cluster.index("b2") && cluster.index("b2") >= index,
         10 * DirectoryCluster.SECOND, "converged indexes");
-    List<Namespace.Entry> l1 = c1.list("/home/p");
-    assertEquals(l1, cluster.client("b2").list("/home/p"));
-    assertEquals(l1, cluster.client("b3").list("/home/p"));
+    List<Namespace.Entry> l1 = retrying(() -> c1.list("/home/p"));
+    assertEquals(l1, retrying(() -> cluster.client("b2").list("/home/p")));
+    assertEquals(l1, retrying(() -> cluster.client("b3").list("/home/p")));
   }
 
   @Test
@@ -156,10 +177,10 @@ class DirectoryReplicationTest {
     cluster.boot("b3");
     cluster.awaitServing("b3");
     DirectoryClient c3 = cluster.client("b3");
-    assertEquals(value(1), c3.lookup("/home/r/before"));
-    assertEquals(value(19), c3.lookup("/home/r/while19"));
-    c3.enter("/home/r/after", value(5));
-    assertEquals(value(5), c1.lookup("/home/r/after"));
+    assertEquals(value(1), lookupRetrying(c3, "/home/r/before"));
+    assertEquals(value(19), lookupRetrying(c3, "/home/r/while19"));
+    enterRetrying(c3, "/home/r/after", value(5));
+    assertEquals(value(5), lookupRetrying(c1, "/home/r/after"));
     assertEquals(cluster.index("b1"), cluster.index("b3"));
   }
 }
