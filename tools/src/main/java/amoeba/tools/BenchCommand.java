@@ -2,6 +2,7 @@ package amoeba.tools;
 
 import amoeba.tools.bench.BootBench;
 import amoeba.tools.bench.CapBench;
+import amoeba.tools.bench.DirBench;
 import amoeba.tools.bench.FlipBench;
 import amoeba.tools.bench.MigrateBench;
 import amoeba.tools.bench.RpcBench;
@@ -18,6 +19,6 @@ import picocli.CommandLine.Command;
     description = "Measure a layer beside its baseline, in the same run.",
     subcommands = {
       BootBench.class, CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class,
-      MqttBench.class, MigrateBench.class
+      MqttBench.class, MigrateBench.class, DirBench.class
     })
 final class BenchCommand {}

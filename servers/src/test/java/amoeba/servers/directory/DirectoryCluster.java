@@ -59,13 +59,19 @@ final class DirectoryCluster implements AutoCloseable {
   }
 
   Kernel boot(String board) throws Exception {
+    Kernel k = bootBare(board);
+    k.startService("dir", ARGS);
+    return k;
+  }
+
+  /** A board without a replica (its kernel servers only). */
+  Kernel bootBare(String board) throws Exception {
     FaultyNetwork net = new FaultyNetwork(hub.attach(board), seed * 31 + board.hashCode());
     nets.put(board, net);
     Kernel k = Kernel.boot(BoardConfig.emulated(board, BoxConfig.defaults(1).withPoolKey(KEY), List.of(net))
         .withDataFolder(data.resolve(board))
         .withPrograms(SystemPrograms.forBoards()));
     kernels.put(board, k);
-    k.startService("dir", ARGS);
     return k;
   }
 
