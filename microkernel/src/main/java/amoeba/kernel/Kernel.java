@@ -47,6 +47,8 @@ import org.tinylog.Logger;
 public final class Kernel implements AutoCloseable {
   /** Time the board's self-check (a trans to its own sys server) may take. */
   private static final long SELF_CHECK_NANOS = 5_000_000_000L;
+  /** How long a clean close waits for killed programs' main threads to return. */
+  private static final long SHUTDOWN_GRACE_NANOS = 2_000_000_000L;
 
   private final BoardConfig config;
   private final FlipBox box;
@@ -282,6 +284,17 @@ public final class Kernel implements AutoCloseable {
         w.close();
       }
       processServer.killAll();
+      // Grace for programs that finish their last calls when stopped (publish withdraws its
+      // rows from the directory) before RPC closes; bounded, so a stuck program cannot hold us.
+      long deadline = System.nanoTime() + SHUTDOWN_GRACE_NANOS;
+      for (KernelProcess p : processServer.processes()) {
+        try {
+          p.awaitMainThread(deadline);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
       processServer.stop();
       sysServer.stop();
       rpc.close();

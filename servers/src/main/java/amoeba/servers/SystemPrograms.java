@@ -7,6 +7,8 @@ import amoeba.servers.boot.BootProgram;
 import amoeba.servers.run.RunProgram;
 import amoeba.servers.coord.CoordProgram;
 import amoeba.servers.coord.central.LockProgram;
+import amoeba.servers.directory.DirectoryServer;
+import amoeba.servers.directory.Publish;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -26,6 +28,8 @@ public final class SystemPrograms {
     m.put(BootProgram.SERVICE, BootProgram::new);
     m.put("lock", LockProgram::new);
     m.put("coord", CoordProgram::new);
+    m.put("dir", DirectoryServer::new);
+    m.put("publish", Publish::new);
     return m;
   }
 

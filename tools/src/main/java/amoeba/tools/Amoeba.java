@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
       DeviceCli.Pwm.class,
       DeviceCli.I2c.class,
       DeviceCli.Sensor.class,
+      DirCommand.class,
       CapCommand.class,
       StdCli.class,
       FlipCommand.class,

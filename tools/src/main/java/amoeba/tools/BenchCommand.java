@@ -2,6 +2,7 @@ package amoeba.tools;
 
 import amoeba.tools.bench.BootBench;
 import amoeba.tools.bench.CapBench;
+import amoeba.tools.bench.DirBench;
 import amoeba.tools.bench.FlipBench;
 import amoeba.tools.bench.GpioBench;
 import amoeba.tools.bench.MigrateBench;
@@ -21,6 +22,6 @@ import picocli.CommandLine.Command;
     description = "Measure a layer beside its baseline, in the same run.",
     subcommands = {
       BootBench.class, CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class,
-      MqttBench.class, MigrateBench.class, RunBench.class, MutexBench.class, GpioBench.class
+      MqttBench.class, MigrateBench.class, RunBench.class, MutexBench.class, GpioBench.class, DirBench.class
     })
 final class BenchCommand {}

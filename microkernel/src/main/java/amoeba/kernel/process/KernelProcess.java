@@ -417,6 +417,22 @@ public final class KernelProcess {
     }
   }
 
+  /**
+   * Waits (at most until {@code deadlineNanos}, System.nanoTime) for the main thread to return
+   * after a kill: a program that catches the interrupt may still finish its last calls (a board's
+   * publisher withdrawing its rows) while the board's RPC is open.
+   */
+  public void awaitMainThread(long deadlineNanos) throws InterruptedException {
+    Thread t;
+    synchronized (this) {
+      t = main;
+    }
+    long left = deadlineNanos - System.nanoTime();
+    if (t != null && t != Thread.currentThread() && left > 0) {
+      t.join(Math.max(1, left / 1_000_000L));
+    }
+  }
+
   private List<Thread> threads0() {
     Thread[] all = new Thread[Math.max(4, group.activeCount() * 2 + 4)];
     int n = group.enumerate(all, true);

@@ -71,6 +71,11 @@ public final class Wire {
       return u16(u.length).bytes(u);
     }
 
+    /** A copy of the written bytes. */
+    public byte[] toByteArray() {
+      return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
     /** The written bytes, ready to send (position 0, limit = length). */
     public ByteBuffer buffer() {
       return b.duplicate().flip();
@@ -124,6 +129,11 @@ public final class Wire {
       byte[] v = new byte[n];
       b.get(v);
       return v;
+    }
+
+    /** Bytes not read yet. */
+    public int remaining() {
+      return b.remaining();
     }
 
     public byte[] rest() {

@@ -1,0 +1,171 @@
+package amoeba.servers.directory;
+
+import amoeba.capabilities.CapabilityException;
+import amoeba.capabilities.CheckScheme;
+import amoeba.capabilities.ErrorCode;
+import amoeba.capabilities.Port;
+import amoeba.capabilities.Rights;
+import amoeba.capabilities.StdCommand;
+import amoeba.ipc.rpc.RpcMessage;
+import amoeba.ipc.rpc.Server;
+import amoeba.kernel.api.ProcessContext;
+import amoeba.kernel.api.Program;
+import amoeba.kernel.server.BoardPorts;
+import amoeba.servers.directory.DirectoryState.Result;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The system program "dir": one replica of the pool's directory service. Arguments: the
+ * replica boards (2f+1; default b1 b2 b3), then options {@code --heartbeat-ms N} and {@code
+ * --fail-ms N} (the group's timers, default 50 and 1000). Every replica serves the same
+ * put-port (get-port "dir"/"pool"; object 0 is the root); each also serves a private port
+ * ("dir-replica"/BOARD) for state transfer and STATUS. Commands: {@link DirectoryCommand}.
+ */
+public final class DirectoryServer implements Program {
+  static final int SERVER_THREADS = 8;
+
+  @Override
+  public int run(ProcessContext ctx) throws Exception {
+    if (ctx.authority() == null) {
+      ctx.stderr().println("dir: only a board runs the directory (builtin:dir)");
+      return 2;
+    }
+    List<String> replicas = new ArrayList<>();
+    DirectoryReplica.Timing timing = DirectoryReplica.Timing.defaults();
+    List<String> args = ctx.args();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if ((a.equals("--fail-ms") || a.equals("--heartbeat-ms")) && i + 1 < args.size()) {
+        long ns = Long.parseLong(args.get(++i)) * 1_000_000L;
+        timing = a.equals("--fail-ms") ? new DirectoryReplica.Timing(timing.heartbeatNanos(), ns)
+            : new DirectoryReplica.Timing(ns, timing.failNanos());
+      } else if (a.startsWith("-")) {
+        ctx.stderr().println("dir: unknown option " + a + " (replica boards, --heartbeat-ms N, --fail-ms N)");
+        return 2;
+      } else {
+        replicas.add(a);
+      }
+    }
+    if (replicas.isEmpty()) {
+      replicas.addAll(List.of("b1", "b2", "b3"));
+    }
+    if (!replicas.contains(ctx.board())) {
+      ctx.stderr().println("dir: board " + ctx.board() + " is not one of the replicas " + replicas);
+      return 2;
+    }
+    try (DirectoryReplica replica = new DirectoryReplica(
+        ctx.ipc(), ctx.authority(), ctx.board(), replicas, ctx.storage(), timing)) {
+      Clients clients = new Clients(replica);
+      Replicas peers = new Replicas(replica, ctx.authority().getPort(DirectoryReplica.REPLICA_SERVICE, ctx.board()));
+      replica.attach(clients.mirror());
+      replica.start();
+      clients.serve(ctx.ipc().serve(replica.getPort()), SERVER_THREADS);
+      peers.serve(ctx.ipc().serve(ctx.authority().getPort(DirectoryReplica.REPLICA_SERVICE, ctx.board())), 2);
+      ctx.stdout().println("dir replica " + ctx.board() + " of " + replicas);
+      try {
+        while (true) {
+          Thread.sleep(60_000);
+        }
+      } catch (InterruptedException e) {
+        // killed or the board shuts down
+      } finally {
+        clients.stop();
+        peers.stop();
+      }
+    }
+    return 0;
+  }
+
+  /** The clients' port: every command goes to the replica (ordered) after the table's checks. */
+  static final class Clients extends Server<Integer> {
+    private final DirectoryReplica replica;
+
+    Clients(DirectoryReplica replica) {
+      super(replica.putPort(), replica.scheme());
+      this.replica = replica;
+      for (DirectoryCommand c : DirectoryCommand.values()) {
+        if (c == DirectoryCommand.FETCH || c == DirectoryCommand.STATUS) {
+          continue;
+        }
+        // Rights are checked per walk step by the state machine (columns, 0x40, 0x80).
+        command(c.code(), Rights.NONE, c.update()
+            ? (o, rq, rp) -> answer(replica.update(rq.command(), rq.capability(), rq.data()), rp)
+            : (o, rq, rp) -> answer(replica.read(rq.command(), rq.capability(), rq.data()), rp));
+      }
+      for (StdCommand c : List.of(StdCommand.STD_DESTROY, StdCommand.STD_REVOKE)) {
+        command(c.code(), Rights.NONE,
+            (o, rq, rp) -> answer(replica.update(rq.command(), rq.capability(), ByteBuffer.allocate(0)), rp));
+      }
+    }
+
+    DirectoryState.Objects mirror() {
+      Port port = objects.port();
+      return new DirectoryState.Objects() {
+        @Override
+        public void added(int object, long secret) {
+          try {
+            objects.install(object, object, secret);
+          } catch (CapabilityException e) {
+            throw new IllegalStateException("object " + object + " twice", e);
+          }
+        }
+
+        @Override
+        public void removed(int object, long secret) {
+          try {
+            objects.remove(CheckScheme.owner(port, object, secret));
+          } catch (CapabilityException e) {
+            throw new IllegalStateException("object " + object + " not there", e);
+          }
+        }
+      };
+    }
+
+    @Override
+    protected String info(Integer object) {
+      return replica.info(object);
+    }
+  }
+
+  static int answer(Result r, RpcMessage reply) {
+    reply.data(ByteBuffer.wrap(r.data()));
+    if (r.capability() != null) {
+      reply.capability(r.capability());
+    }
+    return r.status();
+  }
+
+  /** The private port of a replica: FETCH (state transfer) and STATUS, owner capability only. */
+  static final class Replicas extends Server<Integer> {
+    private final DirectoryReplica replica;
+
+    Replicas(DirectoryReplica replica, Port getPort) throws CapabilityException {
+      super(getPort.putPort(), new CheckScheme(new SecureRandom()));
+      this.replica = replica;
+      objects.install(0, 0, BoardPorts.rootSecret(getPort));
+      command(DirectoryCommand.FETCH.code(), Rights.ALL, (o, rq, rp) -> {
+        if (rq.dataLength() != 8) {
+          rp.data(ByteBuffer.wrap("FETCH takes an i64 marker".getBytes(StandardCharsets.UTF_8)));
+          return ErrorCode.BADPARAM.code();
+        }
+        rp.data(ByteBuffer.wrap(replica.fetch(rq.data().getLong(rq.data().position()))));
+        return 0;
+      });
+      command(DirectoryCommand.STATUS.code(), Rights.READ, (o, rq, rp) -> {
+        rp.data(ByteBuffer.wrap(replica.status().getBytes(StandardCharsets.UTF_8)));
+        return 0;
+      });
+      command(StdCommand.STD_DESTROY.code(), Rights.ALL, (o, rq, rp) -> ErrorCode.DENIED.code());
+      command(StdCommand.STD_REVOKE.code(), Rights.ALL, (o, rq, rp) -> ErrorCode.DENIED.code());
+    }
+
+    @Override
+    protected String info(Integer object) {
+      return "directory replica port";
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package amoeba.servers.directory;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import amoeba.capabilities.Capability;
+import amoeba.capabilities.ErrorCode;
+import amoeba.capabilities.Port;
+import amoeba.ipc.rpc.RpcException;
+import amoeba.servers.directory.LinearizabilityChecker.Op;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Concurrent clients (one at each replica) read, write and compare-and-set one row under packet
+ * loss and a partition 1|2 that heals; the recorded history must be linearizable.
+ */
+class DirectoryLinearizabilityTest {
+  static final String ROW = "home/lin/r";
+  static final int OPS_PER_CLIENT = 60;
+
+  @TempDir Path dir;
+  DirectoryCluster cluster;
+
+  @AfterEach
+  void close() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static CapabilitySet encode(long v) {
+    return CapabilitySet.of(new Capability(new Port(0x5E7L), (int) v, 0xFF, 0x42L));
+  }
+
+  static Long decode(CapabilitySet set) {
+    return set == null ? null : (long) set.first().object();
+  }
+
+  /** A call's outcome: done (known), certainly not applied (dropped), or maybe applied. */
+  enum Outcome { KNOWN, NOT_APPLIED, UNKNOWN }
+
+  static Outcome classify(RpcException e) {
+    if (e.status() == ErrorCode.NOTNOW.code()) {
+      return Outcome.NOT_APPLIED; // refused before it was sent (the CP rule)
+    }
+    return Outcome.UNKNOWN; // FAILURE, timeouts: it may have been ordered
+  }
+
+  @Test
+  void historiesUnderLossAndAPartitionAreLinearizable() throws Exception {
+    cluster = new DirectoryCluster(dir, 11).start();
+    cluster.client("b1").mkdir("/home/lin");
+    cluster.loss(0.02);
+    List<Op> history = new CopyOnWriteArrayList<>();
+    AtomicInteger done = new AtomicInteger();
+    CountDownLatch halfway = new CountDownLatch(DirectoryCluster.BOARDS.size());
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < DirectoryCluster.BOARDS.size(); c++) {
+      int client = c;
+      DirectoryClient dc = cluster.client(DirectoryCluster.BOARDS.get(c));
+      Thread t = new Thread(() -> run(client, dc, history, done, halfway), "client-" + c);
+      clients.add(t);
+      t.start();
+    }
+    assertTrue(halfway.await(60, TimeUnit.SECONDS), "clients made progress before the partition");
+    cluster.partition(Set.of("b1"), Set.of("b2", "b3"));
+    // Long enough for the majority to notice a lost sequencer and carry on (300 ms to suspect).
+    Thread.sleep(1000);
+    cluster.heal();
+    for (Thread t : clients) {
+      t.join(120_000);
+    }
+    long known = history.stream().filter(o -> !o.unknown()).count();
+    assertTrue(known >= OPS_PER_CLIENT, "enough operations completed: " + known + " of " + history.size());
+    assertTrue(LinearizabilityChecker.check(history), "linearizable: " + history);
+  }
+
+  private static void run(int client, DirectoryClient dc, List<Op> history, AtomicInteger done, CountDownLatch halfway) {
+    SplittableRandom random = new SplittableRandom(client * 7919L + 1);
+    Long lastSeen = null;
+    for (int i = 0; i < OPS_PER_CLIENT; i++) {
+      if (i == OPS_PER_CLIENT / 3) {
+        halfway.countDown();
+      }
+      long value = client * 1000L + i + 1;
+      int kind = random.nextInt(3);
+      long invoke = System.nanoTime();
+      Outcome outcome;
+      Op op = null;
+      try {
+        switch (kind) {
+          case 0 -> {
+            Long v;
+            try {
+              v = decode(dc.lookup(dc.root(), ROW));
+            } catch (RpcException e) {
+              if (e.status() != ErrorCode.NO_SUCH_OBJECT.code()) {
+                throw e;
+              }
+              v = null;
+            }
+            lastSeen = v;
+            op = Op.read(client, v, invoke, System.nanoTime());
+          }
+          case 1 -> {
+            dc.install(dc.root(), List.of(new DirectoryClient.InstallItem(ROW, false, null, encode(value))));
+            op = Op.write(client, value, invoke, System.nanoTime());
+          }
+          default -> {
+            Long expected = lastSeen;
+            boolean ok;
+            try {
+              dc.install(dc.root(), List.of(new DirectoryClient.InstallItem(ROW, true,
+                  expected == null ? null : encode(expected), encode(value))));
+              ok = true;
+            } catch (RpcException e) {
+              if (e.status() != ErrorCode.EXISTS.code()) {
+                throw e;
+              }
+              ok = false;
+            }
+            op = Op.cas(client, expected, value, ok, invoke, System.nanoTime());
+          }
+        }
+        outcome = Outcome.KNOWN;
+      } catch (RpcException e) {
+        outcome = classify(e);
+      }
+      if (outcome == Outcome.KNOWN) {
+        history.add(op);
+      } else if (outcome == Outcome.UNKNOWN && kind != 0) {
+        history.add(kind == 1 ? Op.write(client, value, invoke, Long.MAX_VALUE)
+            : Op.cas(client, lastSeen, value, false, invoke, Long.MAX_VALUE));
+      }
+      done.incrementAndGet();
+    }
+  }
+}
