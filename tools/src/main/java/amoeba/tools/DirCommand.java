@@ -41,7 +41,7 @@ final class DirCommand {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try (KernelCli.Session s = kernel.open()) {
-        run(new DirectoryClient(BoardPorts.rootDirectory(s.key), s.rpc, kernel.timeoutMs * 1_000_000L), out);
+        run(s.namespace(), out);
       } catch (RpcException e) {
         throw new CliFailure("dir: " + e.getMessage(), e);
       }

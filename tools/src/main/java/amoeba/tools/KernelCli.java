@@ -6,6 +6,7 @@ import amoeba.ipc.rpc.Rpc;
 import amoeba.ipc.rpc.RpcConfig;
 import amoeba.ipc.rpc.RpcException;
 import amoeba.kernel.server.BoardPorts;
+import amoeba.servers.directory.DirectoryClient;
 import amoeba.kernel.server.ProcessClient;
 import amoeba.kernel.server.SysClient;
 import amoeba.capabilities.CapabilityFormatException;
@@ -54,11 +55,11 @@ final class KernelCli {
     }
 
     /**
-     * The pool's namespace, where program paths such as /bin/hello resolve. The one place the
-     * directory-backed {@link Namespace} will be created.
+     * The pool's namespace, where paths such as /bin/hello resolve: the replicated directory,
+     * from the root capability every pool-key holder derives.
      */
-    Namespace namespace() {
-      throw new CliFailure("the directory is not available yet: give a jar path, builtin:NAME or a cap: capability");
+    DirectoryClient namespace() {
+      return new DirectoryClient(BoardPorts.rootDirectory(key), rpc, timeoutMs * 1_000_000L);
     }
 
     /**
