@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import amoeba.capabilities.Capability;
+import amoeba.capabilities.ErrorCode;
 import amoeba.capabilities.Port;
 import amoeba.flip.BoxConfig;
 import amoeba.flip.net.FaultyNetwork;
 import amoeba.flip.net.LoopbackNetwork;
+import amoeba.ipc.rpc.RpcException;
 import amoeba.ipc.rpc.RpcMessage;
 import amoeba.kernel.process.KernelProcess;
 import amoeba.kernel.process.ProcessState;
@@ -17,6 +19,7 @@ import amoeba.kernel.server.ProcessClient;
 import amoeba.kernel.testprograms.Caller;
 import amoeba.kernel.testprograms.Counter;
 import amoeba.kernel.testprograms.Garbler;
+import amoeba.kernel.testprograms.Waiter;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -122,6 +125,30 @@ class JvmIsolationTest {
       Thread.onSpinWait();
     }
     assertEquals(0, p.threads(), "the child JVM is gone");
+  }
+
+  @Test
+  void stdinBeyondTheCreditWindowReachesTheChildInOrder() throws Exception {
+    Path jar = TestJars.jar(dir, "waiter", Waiter.class);
+    ProcessClient.Started w = processes.execJvm(server("b2"), jar.toString(), List.of(), Map.of(), HEAP_MB);
+    StringBuilder sent = new StringBuilder();
+    for (int i = 0; sent.length() < 3 * (64 << 10); i++) {
+      byte[] chunk = ("line " + i + " of the input\n").repeat(500).getBytes(StandardCharsets.UTF_8);
+      while (true) {
+        try {
+          processes.writeStdin(w.capability(), 0, chunk, false);
+          break;
+        } catch (RpcException e) {
+          assertEquals(ErrorCode.NOTNOW.code(), e.status(), e.getMessage()); // full: retry
+          Thread.onSpinWait();
+        }
+      }
+      sent.append(new String(chunk, StandardCharsets.UTF_8));
+    }
+    processes.writeStdin(w.capability(), 0, new byte[0], true);
+    String[] run = finished(w);
+    assertEquals("EXITED 0", run[2], run[1]);
+    assertEquals("waiting\n" + sent.toString().toUpperCase(java.util.Locale.ROOT), run[0]);
   }
 
   @Test
