@@ -155,7 +155,7 @@ class JvmIsolationTest {
   void aChildThatBreaksTheChannelEndsWithTheReasonAndTheBoardLivesOn() throws Exception {
     Path jar = TestJars.jar(dir, "garbler", Garbler.class);
     Map<String, String> reasons = Map.of(
-        "kind", "unknown frame kind 99", "length", "with length 2147483647", "putrep", "no server handle 1");
+        "kind", "unknown frame kind 99", "length", "with length 2147483647", "putrep", "putrep on call 1 without its request");
     List<ProcessClient.Started> started = new ArrayList<>();
     for (String how : reasons.keySet()) {
       started.add(processes.execJvm(server("b2"), jar.toString(), List.of(how), Map.of(), HEAP_MB));

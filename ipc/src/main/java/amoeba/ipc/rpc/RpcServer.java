@@ -116,6 +116,11 @@ public class RpcServer implements AutoCloseable {
     table.adopt(exported);
   }
 
+  /** Whether {@link #close} was called (a migration moves open servers only). */
+  public boolean isClosed() {
+    return closed;
+  }
+
   /** The put-port clients call. */
   public Port putPort() {
     return getPort.putPort();

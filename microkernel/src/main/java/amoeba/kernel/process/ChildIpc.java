@@ -250,6 +250,11 @@ final class ChildIpc implements Ipc {
     }
 
     @Override
+    public boolean isClosed() {
+      return closed;
+    }
+
+    @Override
     public int tableSize() {
       return 0; // the table lives in the kernel
     }

@@ -34,6 +34,8 @@ final class ChildLink {
   static final int PROXY_QUEUE = 8;
   /** A proxy with nothing to do for this long ends (a new one starts on the next call). */
   static final long PROXY_IDLE_MS = 30_000;
+  /** Bytes of calls queued at a child's proxies at most (32 MiB): more is a flood, and ends it. */
+  static final long MAX_QUEUED_BYTES = 32L << 20;
   /** Stdin bytes sent to the child and not read by the program yet, at most (64 KiB). */
   static final int STDIN_WINDOW = 64 << 10;
 
@@ -69,6 +71,7 @@ final class ChildLink {
   private final Map<Integer, Proxy> proxies = new HashMap<>();
   private final Map<Integer, RpcServer> handles = new ConcurrentHashMap<>();
   private final AtomicInteger nextHandle = new AtomicInteger(1);
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
 
   ChildLink(Host host, InputStream fromChild, OutputStream toChild) {
     this.host = host;
@@ -142,6 +145,9 @@ final class ChildLink {
     synchronized (proxies) {
       Proxy p = proxies.get(call);
       if (p == null) {
+        if (kind == ChannelFrame.PUTREP) {
+          throw new ChannelFrame.Malformed("putrep on call " + call + " without its request");
+        }
         if (proxies.size() >= MAX_PROXIES) {
           result(call, ChannelFrame.ERROR, "more than " + MAX_PROXIES + " threads doing IPC at once");
           return;
@@ -149,6 +155,9 @@ final class ChildLink {
         p = new Proxy(call);
         proxies.put(call, p);
         p.thread.start();
+      }
+      if (queuedBytes.addAndGet(f.capacity()) > MAX_QUEUED_BYTES) {
+        throw new ChannelFrame.Malformed("more than " + MAX_QUEUED_BYTES + " bytes of calls queued");
       }
       if (!p.queue.offer(new Work(kind, f))) {
         throw new ChannelFrame.Malformed("call " + call + " sent more than " + PROXY_QUEUE + " frames ahead");
@@ -185,6 +194,7 @@ final class ChildLink {
             }
             continue;
           }
+          queuedBytes.addAndGet(-w.frame().capacity());
           try {
             run(w.kind(), w.frame());
           } catch (RuntimeException e) { // e.g. serve() of a finished process

@@ -294,6 +294,9 @@ public final class KernelProcess {
   public List<MovedServer> movedServers() {
     List<MovedServer> all = new ArrayList<>();
     for (RpcServer s : servers) {
+      if (s.isClosed()) {
+        continue; // the program closed it: its next incarnation will not serve it again
+      }
       all.add(new MovedServer(s.putPort().value(), s.instance(), s.exportTable()));
     }
     return all;
