@@ -29,7 +29,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * One running program in thread isolation: its main thread and every thread it starts live in
+ * One running program. In thread isolation (this comment; jvm isolation: see the other
+ * constructor and {@link ChildLink}): its main thread and every thread it starts live in
  * the process's own {@link ThreadGroup}; its classes in its own {@link JarClassLoader}.
  *
  * <p>Life: {@link #start} runs {@code Program.run} on the main thread. The process finishes when
@@ -41,7 +42,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ignores interruption (a spinning loop that never blocks or checks) keeps running and keeps
  * its CPU: the process is reported KILLED at once, its capability is revoked (by the process
  * server), its servers are closed and its output dropped, but the thread itself can only be
- * ended by restarting the board (or, later, by {@code --isolation jvm}). {@link #threads()} and
+ * ended by restarting the board (in {@code --isolation jvm} a kill destroys the child JVM). {@link #threads()} and
  * {@link #cpuNanos()} keep showing such leftovers.
  */
 public final class KernelProcess {
