@@ -102,8 +102,8 @@ final class ChildIpc implements Ipc {
           case ChannelFrame.STDIN_EOF -> stdinPipe.close();
           case ChannelFrame.RESULT -> {
             Slot s = slots.get(f.getInt());
-            if (s == null || !s.results.offer(f)) {
-              throw new ChannelFrame.Malformed("a RESULT nobody waits for");
+            if (s != null) {
+              s.results.offer(f); // full only after a call gave up waiting: that answer is late
             }
           }
           case ChannelFrame.STUN -> {
@@ -165,6 +165,7 @@ final class ChildIpc implements Ipc {
           ByteBuffer r = s.results.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
           if (r == null) {
             slot.remove(); // a late RESULT must not answer this thread's next call
+            slots.remove(s.call);
             throw new IllegalStateException("the kernel did not answer call " + s.call);
           }
           if (r.get(r.position()) == ChannelFrame.ERROR) {
