@@ -99,7 +99,8 @@ final class ChildLink {
     send(ChannelFrame.STUN, ByteBuffer.allocate(0));
   }
 
-  private void demux() {
+  /** Reads and dispatches the child's frames until the channel ends or breaks ({@link #start} runs it). */
+  void demux() {
     try {
       for (ByteBuffer f; (f = reader.next()) != null; ) {
         dispatch(reader.kind(), f);
