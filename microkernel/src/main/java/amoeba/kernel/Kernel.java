@@ -42,7 +42,8 @@ import org.tinylog.Logger;
  * <p>Trust: programs run in thread isolation, inside this JVM, as trusted code: they get only
  * capabilities and IPC through their {@code ProcessContext}, but nothing stops a malicious jar
  * from using Java reflection or System.exit. {@code --isolation jvm} runs a program in a child
- * JVM instead (kill always works, heap capped; no IPC yet).
+ * JVM instead (kill always works, heap capped; IPC and migration over a local channel to this
+ * kernel, see {@code ChildLink}; no groups).
  */
 public final class Kernel implements AutoCloseable {
   /** Time the board's self-check (a trans to its own sys server) may take. */

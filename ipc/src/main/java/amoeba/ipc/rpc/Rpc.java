@@ -82,14 +82,38 @@ public final class Rpc implements AutoCloseable {
    * boxes may serve the same port; each instance gets its own random instance id.
    */
   public RpcServer server(Port getPort) {
-    if (closed) {
-      throw new IllegalStateException("closed");
-    }
     long instance;
     do {
       instance = random.nextLong();
     } while (instance == 0);
+    return server(getPort, instance, null);
+  }
+
+  /**
+   * Continues a server that moved here (process migration): serves {@code getPort} as the same
+   * {@code instance}, with the replied transactions {@code table} ({@link RpcServer#exportTable}
+   * of the old incarnation, taken once it executes nothing more; null for none). A client's
+   * retransmission of a transaction the old incarnation replied to is then answered with the
+   * stored reply here, never executed again.
+   *
+   * @throws IllegalArgumentException if {@code table} is not an export
+   */
+  public RpcServer server(Port getPort, long instance, byte[] table) {
+    if (closed) {
+      throw new IllegalStateException("closed");
+    }
+    if (instance == 0) {
+      throw new IllegalArgumentException("instance 0 names no server");
+    }
     RpcServer s = new RpcServer(this, getPort, instance);
+    if (table != null) {
+      try {
+        s.adoptTable(table);
+      } catch (IllegalArgumentException e) {
+        s.close();
+        throw e;
+      }
+    }
     servers.add(s);
     return s;
   }

@@ -26,8 +26,14 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Each instance has a random instance id, which clients learn with IDENTIFY and name in
  * every REQUEST and ENQUIRE. A message naming another instance is never executed: it gets a
  * NAK, TRYAGAIN for the first send of a REQUEST (it reached nobody else), FAILURE otherwise.
+ *
+ * <p>A server that moves (process migration) keeps its instance id and takes its replied
+ * transactions along: {@link #exportTable} here, {@link Rpc#server(Port, long, byte[])} there.
+ *
+ * <p>Not final only for stand-ins that forward every call elsewhere (a child JVM's view of its
+ * kernel's server, see {@link #RpcServer()}).
  */
-public final class RpcServer implements AutoCloseable {
+public class RpcServer implements AutoCloseable {
   /** Longest a standing-by thread waits before it looks whether anyone listens (10 ms). */
   private static final long STANDBY_SLICE_NANOS = 10_000_000L;
 
@@ -80,6 +86,39 @@ public final class RpcServer implements AutoCloseable {
     this.keeper = new Thread(this::keep, "rpc-keeper-" + getPort.putPort());
     keeper.setDaemon(true);
     keeper.start();
+  }
+
+  /**
+   * For a stand-in only: no endpoint, no table, no keeper. The subclass must override every
+   * public method; the ones it does not reach this class's fields, which are null here.
+   */
+  protected RpcServer() {
+    this.rpc = null;
+    this.getPort = null;
+    this.instance = 0;
+    this.stats = null;
+    this.table = null;
+    this.maxMessageBytes = 0;
+    this.endpoint = null;
+    this.keeper = null;
+  }
+
+  /**
+   * The transactions this server replied to (see {@link TransactionTable#export}), for its next
+   * incarnation after a move. Take it once this server executes nothing more (its process is
+   * stunned): a reply stored later would be missing there.
+   */
+  public byte[] exportTable() {
+    return table.export();
+  }
+
+  void adoptTable(byte[] exported) {
+    table.adopt(exported);
+  }
+
+  /** Whether {@link #close} was called (a migration moves open servers only). */
+  public boolean isClosed() {
+    return closed;
   }
 
   /** The put-port clients call. */

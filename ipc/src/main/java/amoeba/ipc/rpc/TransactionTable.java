@@ -160,6 +160,88 @@ final class TransactionTable {
     return dropped;
   }
 
+  /**
+   * The replied entries, for the server's next incarnation after a move:
+   *
+   * <pre>
+   * u32 n, then n times: u64 client, u32 tid, i32 length (-1: reply not kept), length bytes
+   * (the encoded reply message, both headers)
+   * </pre>
+   *
+   * Executing entries are left out: taken while the server executes nothing (its process
+   * stunned), such an entry was admitted but never run, and its client is refused at the close
+   * (NAK TRYAGAIN) and sends it again. Replies larger than {@link #KEEP_BUFFER_BYTES} travel as
+   * tombstones: a duplicate then gets NAK FAILURE there, as a dropped reply does here.
+   */
+  synchronized byte[] export() {
+    int n = 0;
+    int bytes = 4;
+    for (Entry e : entries.values()) {
+      synchronized (e) {
+        if (e.state == REPLIED) {
+          n++;
+          bytes += 16 + (kept(e) ? e.reply.limit() : 0);
+        }
+      }
+    }
+    ByteBuffer b = ByteBuffer.allocate(bytes).putInt(n);
+    for (Entry e : entries.values()) {
+      synchronized (e) {
+        if (e.state == REPLIED) {
+          b.putLong(e.client).putInt(e.tid);
+          if (kept(e)) {
+            b.putInt(e.reply.limit()).put(e.reply.duplicate().position(0));
+          } else {
+            b.putInt(-1);
+          }
+        }
+      }
+    }
+    return b.array();
+  }
+
+  private static boolean kept(Entry e) {
+    return e.reply != null && e.reply.limit() <= KEEP_BUFFER_BYTES;
+  }
+
+  /**
+   * Takes the entries of {@link #export} as replied now (their TTL starts again). Beyond the
+   * capacity too: dropping one could let its duplicate run twice.
+   *
+   * @throws IllegalArgumentException for bytes that are not an export (nothing taken then)
+   */
+  synchronized void adopt(byte[] exported) {
+    ByteBuffer b = ByteBuffer.wrap(exported);
+    java.util.List<Entry> taken = new java.util.ArrayList<>();
+    try {
+      long now = clock.getAsLong();
+      for (int n = b.getInt(); n > 0; n--) {
+        Entry e = new Entry(b.getLong());
+        e.tid = b.getInt();
+        int length = b.getInt();
+        if (length > KEEP_BUFFER_BYTES || length < -1) {
+          throw new IllegalArgumentException("a stored reply of " + length + " bytes");
+        }
+        if (length >= 0) {
+          e.reply = ByteBuffer.allocate(length);
+          b.get(e.reply.array());
+        }
+        e.state = REPLIED;
+        e.touchedNanos = now;
+        e.sentNanos = now - ttlNanos; // a duplicate may have it at once
+        taken.add(e);
+      }
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IllegalArgumentException("a transaction table export is cut short", e);
+    }
+    if (b.hasRemaining()) {
+      throw new IllegalArgumentException("bytes after a transaction table export");
+    }
+    for (Entry e : taken) {
+      entries.put(e.client, e);
+    }
+  }
+
   synchronized int size() {
     return entries.size();
   }

@@ -95,4 +95,34 @@ class TransactionTableTest {
     org.junit.jupiter.api.Assertions.assertThrows(
         IllegalArgumentException.class, () -> d.withTable(10, d.requestWindowNanos()));
   }
+
+  @Test
+  void anExportCarriesRepliedEntriesOnlyAndItsAdopterAnswersTheirDuplicates() {
+    TransactionTable old = table(4, 100);
+    assertEquals(Verdict.EXECUTE, old.onRequest(7, 5, out));
+    reply(old, 7);
+    old.get(7).reply.put(0, (byte) 42);
+    assertEquals(Verdict.EXECUTE, old.onRequest(8, 1, out)); // admitted, never run: left out
+    TransactionTable moved = table(4, 100);
+    moved.adopt(old.export());
+    assertEquals(1, moved.size());
+    assertEquals(Verdict.DUPLICATE_REPLIED, moved.onRequest(7, 5, out));
+    assertEquals(42, out[0].reply.get(0), "the stored reply itself moved");
+    assertEquals(Verdict.OLD, moved.onRequest(7, 4, out));
+    assertEquals(Verdict.EXECUTE, moved.onRequest(8, 1, out), "its client resends it after the NAK");
+  }
+
+  @Test
+  void aDamagedExportIsRefusedWholeAndTakesNothing() {
+    TransactionTable old = table(4, 100);
+    assertEquals(Verdict.EXECUTE, old.onRequest(7, 5, out));
+    reply(old, 7);
+    byte[] export = old.export();
+    TransactionTable moved = table(4, 100);
+    for (byte[] bad : new byte[][] {java.util.Arrays.copyOf(export, export.length - 1),
+        java.util.Arrays.copyOf(export, export.length + 1), {0, 0, 0, 1}}) {
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> moved.adopt(bad));
+    }
+    assertEquals(0, moved.size());
+  }
 }

@@ -7,6 +7,7 @@ import amoeba.ipc.group.GroupMember;
 import amoeba.ipc.rpc.Rpc;
 import amoeba.ipc.rpc.RpcMessage;
 import amoeba.ipc.rpc.RpcServer;
+import amoeba.kernel.api.Checkpointable;
 import amoeba.kernel.api.Ipc;
 import amoeba.kernel.api.PoolAuthority;
 import amoeba.kernel.api.ProcessContext;
@@ -17,6 +18,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +29,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * One running program in thread isolation: its main thread and every thread it starts live in
+ * One running program. In thread isolation (this comment; jvm isolation: see the other
+ * constructor and {@link ChildLink}): its main thread and every thread it starts live in
  * the process's own {@link ThreadGroup}; its classes in its own {@link JarClassLoader}.
  *
  * <p>Life: {@link #start} runs {@code Program.run} on the main thread. The process finishes when
@@ -39,7 +42,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ignores interruption (a spinning loop that never blocks or checks) keeps running and keeps
  * its CPU: the process is reported KILLED at once, its capability is revoked (by the process
  * server), its servers are closed and its output dropped, but the thread itself can only be
- * ended by restarting the board (or, later, by {@code --isolation jvm}). {@link #threads()} and
+ * ended by restarting the board (in {@code --isolation jvm} a kill destroys the child JVM). {@link #threads()} and
  * {@link #cpuNanos()} keep showing such leftovers.
  */
 public final class KernelProcess {
@@ -72,6 +75,7 @@ public final class KernelProcess {
   /** Heap limit of the child JVM in jvm isolation (MiB); 0 in thread isolation. */
   private final int jvmHeapMb;
   private volatile Process child;
+  private volatile ChildLink link;
   private volatile Capability capability;
   private final Grants grants;
   private final List<GroupMember> groups = new CopyOnWriteArrayList<>();
@@ -81,6 +85,21 @@ public final class KernelProcess {
   private int exitStatus;
   private long finishedCpuNanos;
   private boolean stunRequested;
+  /** jvm isolation: the checkpoint the child took at its safe point (guarded by lock). */
+  private byte[] childCheckpoint;
+  /** jvm isolation: what the child's HELLO said; thread isolation: unused. */
+  private volatile boolean childCheckpointable;
+  /** jvm isolation: a checkpoint to restore in the child, sent with START (then dropped). */
+  private volatile byte[] restoreState;
+  /** Servers of the previous incarnation (by put-port) not yet served again; guarded by lock. */
+  private final Map<Long, MovedServer> inherited = new java.util.HashMap<>();
+
+  /**
+   * One RPC server of a migrating process: its put-port, instance id and replied transactions
+   * ({@link RpcServer#exportTable}). The next incarnation serves the port as the same instance
+   * with that table, so a retransmission is answered, not run again (at-most-once moves).
+   */
+  public record MovedServer(long putPort, long instance, byte[] table) {}
 
   /**
    * What a process holds beyond its arguments: the root directory, and for system programs the
@@ -108,25 +127,35 @@ public final class KernelProcess {
 
   /**
    * A process in {@code jvm} isolation: a child JVM of its own runs {@link ChildMain} with the
-   * jar; its stdio is piped here. Kill always works (the child is destroyed), its heap is capped
-   * at {@code heapMb}, and a crash of the program cannot take the board down. No IPC yet.
+   * jar; its stdio and IPC travel over the local channel ({@link ChannelFrame}, {@link
+   * ChildLink}). Kill always works (the child is destroyed), its heap is capped at {@code
+   * heapMb}, and a crash of the program cannot take the board down. It gets the root of
+   * {@code grants} (never storage nor pool authority: no builtin runs in a child).
+   *
+   * @param state a checkpoint to restore before run, or null
    */
   public KernelProcess(int pid, String board, String name, Path jar, List<String> args,
-      Map<String, String> env, ThreadGroup parentGroup, int heapMb) {
+      Map<String, String> env, Rpc rpc, ThreadGroup parentGroup, int heapMb, Grants grants, byte[] state) {
     this.pid = pid;
     this.board = board;
     this.name = name;
     this.loaded = null;
     this.args = List.copyOf(args);
     this.env = Map.copyOf(env);
-    this.rpc = null;
-    this.grants = Grants.NONE;
+    this.rpc = rpc;
+    this.grants = new Grants(grants.root(), null, null);
+    this.restoreState = state;
     this.source = jar.toString();
     this.group = new ThreadGroup(parentGroup, "proc-" + pid + "-" + name);
     if (heapMb < 8) {
       throw new IllegalArgumentException("a child JVM needs at least 8 MiB of heap: " + heapMb);
     }
     this.jvmHeapMb = heapMb;
+  }
+
+  /** The child JVM's heap limit in MiB (jvm isolation), 0 in thread isolation. */
+  public int heapMb() {
+    return jvmHeapMb;
   }
 
   /** "thread" or "jvm". */
@@ -206,6 +235,74 @@ public final class KernelProcess {
     }
   }
 
+  /** Whether the program can be stunned and moved (in jvm isolation: as its child said). */
+  public boolean checkpointable() {
+    return loaded == null ? childCheckpointable : loaded.program() instanceof Checkpointable;
+  }
+
+  /**
+   * The program's state: call only while STUNNED (thread isolation asks the program now; a
+   * child JVM sent it when it reached its safe point).
+   */
+  public byte[] checkpoint() {
+    if (loaded != null) {
+      return ((Checkpointable) loaded.program()).checkpoint();
+    }
+    synchronized (lock) {
+      if (childCheckpoint == null) {
+        throw new IllegalStateException(this + " is not stunned");
+      }
+      return childCheckpoint.clone();
+    }
+  }
+
+  /**
+   * Takes the servers of the previous incarnation (before {@link #start}): when the program
+   * serves one of those ports, it continues that server (see {@link MovedServer}).
+   */
+  public void inherit(List<MovedServer> moved) {
+    synchronized (lock) {
+      for (MovedServer m : moved) {
+        inherited.put(m.putPort(), m);
+      }
+    }
+  }
+
+  /**
+   * Waits until the program served every inherited port again (or finished). A migration
+   * returns after it, so the old incarnation closes only once the new one answers.
+   *
+   * @return whether none is left
+   */
+  public boolean awaitInherited(long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    synchronized (lock) {
+      while (!inherited.isEmpty() && !state.finished()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        lock.wait(Math.max(1, left / 1_000_000L));
+      }
+      return inherited.isEmpty();
+    }
+  }
+
+  /**
+   * Its open servers with their transaction tables, for the migration descriptor: call while
+   * STUNNED, so nothing runs that could add a reply later.
+   */
+  public List<MovedServer> movedServers() {
+    List<MovedServer> all = new ArrayList<>();
+    for (RpcServer s : servers) {
+      if (s.isClosed()) {
+        continue; // the program closed it: its next incarnation will not serve it again
+      }
+      all.add(new MovedServer(s.putPort().value(), s.instance(), s.exportTable()));
+    }
+    return all;
+  }
+
   /** Starts the main thread, or the child JVM and its pumps. */
   public synchronized void start() {
     if (main != null) {
@@ -223,7 +320,7 @@ public final class KernelProcess {
   }
 
   private void startChild() {
-    java.util.List<String> command = new java.util.ArrayList<>();
+    List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Xmx" + jvmHeapMb + "m");
     command.add("-XX:TieredStopAtLevel=1");
@@ -241,21 +338,19 @@ public final class KernelProcess {
     Process c;
     try {
       c = b.start();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       stderr.println("cannot start a child JVM: " + e.getMessage());
       finish(ProcessState.CRASHED, STATUS_CRASHED);
       return;
     }
     child = c;
     main = new Thread(group, () -> {
-      Thread o = pump(c.getInputStream(), out, "stdout");
+      link = new ChildLink(new LinkHost(), c.getInputStream(), c.getOutputStream());
+      Thread channel = link.start();
       Thread e = pump(c.getErrorStream(), err, "stderr");
-      Thread in = new Thread(group, () -> feed(c), "proc-" + pid + "-stdin");
-      in.setDaemon(true);
-      in.start();
       try {
         int status = c.waitFor();
-        o.join();
+        channel.join();
         e.join();
         finish(status == STATUS_CRASHED ? ProcessState.CRASHED : ProcessState.EXITED, status);
       } catch (InterruptedException x) {
@@ -266,6 +361,7 @@ public final class KernelProcess {
     main.start();
   }
 
+  /** The child's raw stderr: only what its JVM prints itself (e.g. a fatal error report). */
   private Thread pump(InputStream from, OutputLog to, String what) {
     Thread t = new Thread(group, () -> {
       byte[] buffer = new byte[8192];
@@ -273,7 +369,7 @@ public final class KernelProcess {
         for (int n; (n = in.read(buffer)) >= 0; ) {
           to.write(buffer, 0, n);
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         // the child is gone
       }
     }, "proc-" + pid + "-" + what);
@@ -282,15 +378,81 @@ public final class KernelProcess {
     return t;
   }
 
-  private void feed(Process c) {
-    byte[] buffer = new byte[8192];
-    try (java.io.OutputStream to = c.getOutputStream()) {
-      for (int n; (n = stdin.read(buffer, 0, buffer.length)) >= 0; ) {
-        to.write(buffer, 0, n);
-        to.flush();
+  /** What the local channel of a child JVM reaches of this process. */
+  private final class LinkHost implements ChildLink.Host {
+    private final Context context = new Context();
+
+    @Override
+    public Ipc ipc() {
+      return context;
+    }
+
+    @Override
+    public OutputLog stdoutLog() {
+      return out;
+    }
+
+    @Override
+    public OutputLog stderrLog() {
+      return err;
+    }
+
+    @Override
+    public InputPipe stdinPipe() {
+      return stdin;
+    }
+
+    @Override
+    public ThreadGroup group() {
+      return group;
+    }
+
+    @Override
+    public String threadName(String what) {
+      return "proc-" + pid + "-" + what;
+    }
+
+    @Override
+    public ByteBuffer started(boolean checkpointable) {
+      childCheckpointable = checkpointable;
+      byte[] state = restoreState;
+      restoreState = null;
+      if (state != null && !checkpointable) {
+        malformed(name + " is not Checkpointable: no state to restore");
+        state = null;
       }
-    } catch (java.io.IOException e) {
-      // the child closed its stdin or is gone; or this process was killed
+      Capability root = grants.root();
+      ByteBuffer b = ByteBuffer.allocate(1 + Capability.SIZE + 4 + (state == null ? 0 : state.length));
+      b.put((byte) (root == null ? 0 : 1));
+      if (root != null) {
+        root.write(b, 1);
+      }
+      b.position(1 + Capability.SIZE);
+      if (state == null) {
+        b.putInt(-1);
+      } else {
+        b.putInt(state.length).put(state);
+      }
+      return b.flip();
+    }
+
+    @Override
+    public void stunned(byte[] state) {
+      synchronized (lock) {
+        if (state().finished()) {
+          return;
+        }
+        childCheckpoint = state;
+        KernelProcess.this.state = ProcessState.STUNNED;
+        lock.notifyAll();
+      }
+    }
+
+    @Override
+    public void malformed(String why) {
+      byte[] line = ("the child JVM broke its channel: " + why + "\n").getBytes(StandardCharsets.UTF_8);
+      err.write(line, 0, line.length);
+      finish(ProcessState.CRASHED, STATUS_CRASHED);
     }
   }
 
@@ -348,7 +510,12 @@ public final class KernelProcess {
     synchronized (this) {
       t = main;
     }
-    if (t != null) {
+    ChildLink l = link;
+    if (loaded == null) {
+      if (l != null) {
+        l.stun(); // the child interrupts its main thread and answers STUNNED with its state
+      }
+    } else if (t != null) {
       t.interrupt();
     }
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
@@ -391,8 +558,8 @@ public final class KernelProcess {
       g.close();
     }
     Process c = child;
-    if (c != null && how == ProcessState.KILLED) {
-      c.destroyForcibly(); // jvm isolation: kill always works
+    if (c != null) {
+      c.destroyForcibly(); // jvm isolation: kill always works; a moved or broken child ends too
     }
     stdin.close();
     stdout.flush();
@@ -565,8 +732,18 @@ public final class KernelProcess {
       if (state().finished()) {
         throw new IllegalStateException("process " + pid + " has finished");
       }
-      RpcServer s = rpc.server(getPort);
+      MovedServer moved;
+      synchronized (lock) {
+        moved = inherited.get(getPort.putPort().value());
+      }
+      RpcServer s = moved == null ? rpc.server(getPort) : rpc.server(getPort, moved.instance(), moved.table());
       servers.add(s);
+      if (moved != null) {
+        synchronized (lock) {
+          inherited.remove(moved.putPort());
+          lock.notifyAll(); // awaitInherited
+        }
+      }
       if (state().finished()) { // killed meanwhile: finish() may have missed it
         s.close();
       }

@@ -5,6 +5,7 @@ import amoeba.capabilities.ErrorCode;
 import amoeba.ipc.rpc.Rpc;
 import amoeba.ipc.rpc.RpcException;
 import amoeba.ipc.rpc.RpcMessage;
+import amoeba.kernel.process.KernelProcess;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,16 +91,32 @@ public final class ProcessClient {
 
   private Started exec(Capability server, String jarPath, List<String> args, Map<String, String> env,
       byte[] state, boolean jvm, int heapMb) throws RpcException {
+    return exec(server, jarPath, args, env, state, jvm, heapMb, List.of());
+  }
+
+  /**
+   * Runs a migrated process: its checkpoint, isolation and the servers it had (each continued
+   * as the same instance with its transaction table, see {@link KernelProcess.MovedServer}).
+   * Returns once the program serves those ports again.
+   */
+  public Started exec(Capability server, String jarPath, List<String> args, Map<String, String> env,
+      byte[] state, boolean jvm, int heapMb, List<KernelProcess.MovedServer> servers) throws RpcException {
     Wire.Out d = new Wire.Out().str(jarPath).u16(args.size());
     args.forEach(d::str);
     d.u16(env.size());
     env.forEach((k, v) -> d.str(k).str(v));
-    if (state != null || jvm) {
+    if (state != null || jvm || !servers.isEmpty()) {
       d.u8(jvm ? 1 : 0).i32(heapMb);
       if (state == null) {
         d.i32(-1);
       } else {
         d.i32(state.length).bytes(state);
+      }
+    }
+    if (!servers.isEmpty()) {
+      d.u16(servers.size());
+      for (KernelProcess.MovedServer m : servers) {
+        d.i64(m.putPort()).i64(m.instance()).i32(m.table().length).bytes(m.table());
       }
     }
     RpcMessage reply = call(server, ProcessCommand.EXEC, d, timeoutNanos);

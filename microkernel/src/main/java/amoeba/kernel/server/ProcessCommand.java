@@ -10,7 +10,11 @@ import amoeba.capabilities.ServerBlock;
  * <pre>
  * EXEC        2301 root, CREATE   data: str source, u16 argc, str*, u16 envc, (str k, str v)*,
  *                                 optionally: u8 isolation (0 thread, 1 jvm), i32 heapMb (jvm),
- *                                 i32 n (-1: none), n bytes: a checkpoint to restore before run
+ *                                 i32 n (-1: none), n bytes: a checkpoint to restore before run,
+ *                                 optionally (a migration): u16 servers, per server: u64 putPort,
+ *                                 u64 instance, i32 n, n bytes transaction table (RpcServer
+ *                                 exportTable); with a checkpoint the reply waits (at most
+ *                                 STUN_WAIT_MS) until the program serves those ports again
  *                                 reply: capability = the process's owner cap, offset = pid;
  *                                 on failure the data is the reason (UTF-8)
  * LIST        2302 root, READ     reply data: u32 n, ProcessInfo*

@@ -142,9 +142,22 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
    */
   public KernelProcess execJvm(Path jar, List<String> args, Map<String, String> env, int heapMb)
       throws CapabilityException {
+    return execJvm(jar, args, env, heapMb, null, List.of());
+  }
+
+  /**
+   * Runs a program in jvm isolation, restoring {@code state} (null: none) in the child and
+   * continuing the {@code moved} servers of a migrated incarnation.
+   */
+  public KernelProcess execJvm(Path jar, List<String> args, Map<String, String> env, int heapMb,
+      byte[] state, List<KernelProcess.MovedServer> moved) throws CapabilityException {
     String file = jar.getFileName().toString();
     String name = file.endsWith(".jar") ? file.substring(0, file.length() - 4) : file;
-    KernelProcess p = new KernelProcess(nextPid.getAndIncrement(), board, name, jar, args, env, processes, heapMb);
+    // A child gets what an ordinary program jar gets (the root), never a builtin's grants.
+    KernelProcess.Grants g = grants.apply(new ProgramLoader.Loaded(name, null, null, false));
+    KernelProcess p = new KernelProcess(
+        nextPid.getAndIncrement(), board, name, jar, args, env, rpc, processes, heapMb, g, state);
+    p.inherit(moved);
     p.capability(objects.allocate(new Proc(p)));
     forgetOldFinished();
     byPid.put(p.pid(), p);
@@ -159,6 +172,12 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
    */
   public KernelProcess exec(String source, List<String> args, Map<String, String> env, byte[] state)
       throws ProgramLoader.ProgramException, CapabilityException {
+    return exec(source, args, env, state, List.of());
+  }
+
+  /** As {@link #exec(String, List, Map, byte[])}, continuing the {@code moved} servers. */
+  public KernelProcess exec(String source, List<String> args, Map<String, String> env, byte[] state,
+      List<KernelProcess.MovedServer> moved) throws ProgramLoader.ProgramException, CapabilityException {
     ProgramLoader.Loaded loaded = loader.load(source);
     if (state != null) {
       if (!(loaded.program() instanceof Checkpointable c)) {
@@ -168,6 +187,7 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     }
     KernelProcess p = new KernelProcess(
         nextPid.getAndIncrement(), board, loaded, args, env, rpc, processes, source, grants.apply(loaded));
+    p.inherit(moved);
     p.capability(objects.allocate(new Proc(p)));
     forgetOldFinished();
     byPid.put(p.pid(), p);
@@ -252,6 +272,7 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     List<String> args = new ArrayList<>();
     Map<String, String> env = new LinkedHashMap<>();
     byte[] state = null;
+    List<KernelProcess.MovedServer> moved = new ArrayList<>();
     boolean jvm = false;
     int heapMb = DEFAULT_CHILD_HEAP_MB;
     try {
@@ -270,22 +291,37 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
         heapMb = tail.i32();
         int n = tail.i32();
         state = n < 0 ? null : tail.bytes(n);
+        byte[] servers = tail.rest();
+        if (servers.length > 0) {
+          Wire.In more = new Wire.In(ByteBuffer.wrap(servers));
+          for (int i = more.u16(); i > 0; i--) {
+            moved.add(new KernelProcess.MovedServer(more.i64(), more.i64(), more.bytes(more.i32())));
+          }
+        }
       }
     } catch (Wire.Malformed e) {
       return fail(reply, ErrorCode.BADPARAM, e.getMessage());
     }
     KernelProcess p;
     try {
-      if (jvm && state != null) {
-        return fail(reply, ErrorCode.BADPARAM, "jvm isolation cannot restore a checkpoint yet");
-      }
       if (jvm && (heapMb < 8 || heapMb > 1 << 16)) {
         return fail(reply, ErrorCode.BADPARAM, "a child JVM's heap is 8..65536 MiB: " + heapMb);
       }
       if (jvm && !Path.of(jar).isAbsolute()) {
         return fail(reply, ErrorCode.BADPARAM, "jvm isolation runs a jar given by its absolute path: " + jar);
       }
-      p = jvm ? execJvm(Path.of(jar), args, env, heapMb) : exec(jar, args, env, state);
+      p = jvm ? execJvm(Path.of(jar), args, env, heapMb, state, moved) : exec(jar, args, env, state, moved);
+      if (state != null && !p.awaitInherited(STUN_WAIT_MS)) {
+        // the program did not serve its ports again: the old incarnation must stay; end this one
+        String why = p.state().finished()
+            ? "the restored process ended: " + tail(p.stderrLog())
+            : "the restored process did not serve its ports within " + STUN_WAIT_MS + " ms";
+        kill(p);
+        return fail(reply, ErrorCode.NOTNOW, why);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ErrorCode.INTERRUPTED.code();
     } catch (ProgramLoader.ProgramException e) {
       return fail(reply, ErrorCode.BADPARAM, e.getMessage());
     } catch (RuntimeException e) { // e.g. restore() of a program threw
@@ -293,6 +329,12 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     }
     reply.capability(p.capability()).offset(p.pid());
     return 0;
+  }
+
+  /** The last line or so of a log, for an error message. */
+  private static String tail(OutputLog log) {
+    OutputLog.Chunk c = log.read(Math.max(0, log.end() - 300), 300);
+    return new String(c.bytes(), StandardCharsets.UTF_8).strip();
   }
 
   private int list(Target object, RpcMessage request, RpcMessage reply) {
@@ -426,7 +468,7 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
     }
     KernelProcess p = w.process();
     int waitMs = w.waitMs();
-    if (!(p.program() instanceof Checkpointable)) {
+    if (!p.checkpointable()) {
       return fail(reply, ErrorCode.BADPARAM, p.name() + " is not Checkpointable: it cannot be stunned");
     }
     try {
@@ -455,8 +497,8 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
       return ErrorCode.BADPARAM.code();
     }
     request.release();
-    if (!(p.program() instanceof Checkpointable c)) {
-      return fail(reply, ErrorCode.BADPARAM, p.name() + " is not Checkpointable (or runs in jvm isolation): it cannot migrate");
+    if (!p.checkpointable()) {
+      return fail(reply, ErrorCode.BADPARAM, p.name() + " is not Checkpointable: it cannot migrate");
     }
     if (to.equals(board)) {
       return fail(reply, ErrorCode.BADPARAM, "the process is on " + board + " already");
@@ -470,11 +512,15 @@ public final class ProcessServer extends Server<ProcessServer.Target> {
       Thread.currentThread().interrupt();
       return ErrorCode.INTERRUPTED.code();
     }
-    byte[] state = c.checkpoint();
-    ProcessClient client = new ProcessClient(rpc, 5_000_000_000L);
+    // Stunned: nothing runs, so no reply can join the tables after this (at-most-once moves).
+    byte[] state = p.checkpoint();
+    List<KernelProcess.MovedServer> servers = p.movedServers();
+    // A child JVM starts in about half a second and the exec waits until it serves again.
+    ProcessClient client = new ProcessClient(rpc, 15_000_000_000L);
     ProcessClient.Started moved;
     try {
-      moved = client.exec(BoardPorts.owner(poolKey, BoardPorts.PROCESS, to), p.source(), p.args(), p.env(), state);
+      moved = client.exec(BoardPorts.owner(poolKey, BoardPorts.PROCESS, to), p.source(), p.args(), p.env(),
+          state, p.heapMb() > 0, p.heapMb(), servers);
     } catch (amoeba.ipc.rpc.RpcException e) {
       // the target refused: resume here is not possible (run returned), so keep it stunned and
       // say so; the caller may retry the migration or kill it
