@@ -295,6 +295,7 @@ class RpcTest {
         new RpcMessage().copyHeader(client.trans(echo(port, 2, 8), SECOND))).get();
     assertEquals(ErrorCode.TRYAGAIN.code(), other.status());
     assertEquals(1, counting.totalExecutions());
-    assertEquals(1, server.stats().get(RpcCounter.TABLE_FULL));
+    // At least once: a retransmission that crossed the refusal is refused again (loaded machine).
+    assertTrue(server.stats().get(RpcCounter.TABLE_FULL) >= 1, server.stats().toString());
   }
 }
