@@ -82,6 +82,8 @@ public final class KernelProcess {
   private Thread main;
   /** Guarded by lock. */
   private ProcessState state = ProcessState.RUNNING;
+  /** Guarded by lock: set once finish() closed the process's servers, groups and streams. */
+  private boolean released;
   private int exitStatus;
   private long finishedCpuNanos;
   private boolean stunRequested;
@@ -566,14 +568,21 @@ public final class KernelProcess {
     stderr.flush();
     out.close();
     err.close();
+    synchronized (lock) {
+      released = true; // await() returns only now: nothing of the process answers any more
+      lock.notifyAll();
+    }
     return true;
   }
 
-  /** Waits until the process finished or {@code timeoutMillis} passed. @return its state */
+  /**
+   * Waits until the process finished and its servers and groups are closed, or {@code
+   * timeoutMillis} passed. @return its state
+   */
   public ProcessState await(long timeoutMillis) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
     synchronized (lock) {
-      while (!state.finished()) {
+      while (!state.finished() || !released) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;
