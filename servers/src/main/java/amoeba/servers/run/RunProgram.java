@@ -8,6 +8,8 @@ import amoeba.kernel.server.BoardPorts;
 import amoeba.kernel.server.ProcessClient;
 import amoeba.kernel.server.SysClient;
 import amoeba.servers.BoardList;
+import amoeba.servers.directory.DirectoryBoardList;
+import amoeba.servers.directory.DirectoryClient;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +17,9 @@ import java.util.List;
 /**
  * The system program {@code run} ({@code builtin:run}, {@code amoeba boot --service 'run b1 b2
  * b3'}): serves the run server at get-port ("run", "pool") and polls the boards on its main
- * thread until killed. Arguments: {@code [--poll-ms N] [--near-best F] BOARD...}; the boards
- * stand in for the directory's /pool until it exists ({@link #boardList} is the seam).
+ * thread until killed. Arguments: {@code [--poll-ms N] [--near-best F] [BOARD...]}: the boards
+ * to place on, or, without any, the boards published under /pool in the directory (so boards
+ * that join later are used too).
  */
 public final class RunProgram implements Program {
   public static final String SERVICE = "run";
@@ -54,14 +57,15 @@ public final class RunProgram implements Program {
       return 2;
     }
     Port getPort = authority.getPort(SERVICE, BoardPorts.POOL);
-    BoardMonitor monitor = new BoardMonitor(boardList(boards),
+    BoardMonitor monitor = new BoardMonitor(boardList(boards, ctx),
         BoardMonitor.sysServers(new SysClient(ctx.ipc()::trans, PROBE_TIMEOUT_NANOS),
             b -> authority.owner(BoardPorts.SYS, b)));
     RunServer server = new RunServer(getPort, monitor, new Placement(nearBest, Placement.DEFAULT_MEMORY_CAP_MIB),
         new ProcessClient(ctx.ipc()::trans, EXEC_TIMEOUT_NANOS), b -> authority.owner(BoardPorts.PROCESS, b),
         new SecureRandom());
     server.serve(ctx.ipc().serve(getPort), SERVER_THREADS);
-    ctx.stdout().println("run server on " + ctx.board() + " polling " + boards + " every " + pollMs + " ms");
+    ctx.stdout().println("run server on " + ctx.board() + " polling "
+        + (boards.isEmpty() ? "the boards under /pool" : boards) + " every " + pollMs + " ms");
     try {
       while (!Thread.currentThread().isInterrupted()) {
         monitor.pollAll();
@@ -75,8 +79,10 @@ public final class RunProgram implements Program {
     return 0;
   }
 
-  /** The boards to place on: for now the arguments; later the names under /pool. */
-  static BoardList boardList(List<String> boards) {
-    return BoardList.of(boards);
+  /** The boards to place on: the arguments, else the names under /pool. */
+  static BoardList boardList(List<String> boards, ProcessContext ctx) {
+    return boards.isEmpty()
+        ? new DirectoryBoardList(new DirectoryClient(ctx.root(), ctx.ipc(), PROBE_TIMEOUT_NANOS))
+        : BoardList.of(boards);
   }
 }
