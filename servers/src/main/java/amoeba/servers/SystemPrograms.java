@@ -2,7 +2,9 @@ package amoeba.servers;
 
 import amoeba.kernel.BoardConfig;
 import amoeba.kernel.api.Program;
-import amoeba.kernel.process.ProgramStore;
+import amoeba.servers.bullet.BulletProgram;
+import amoeba.servers.bullet.BulletProgramStore;
+import amoeba.servers.bullet.BulletServer;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -18,11 +20,12 @@ public final class SystemPrograms {
   /** Name -> a fresh instance of the server program. */
   public static Map<String, Supplier<? extends Program>> builtins() {
     Map<String, Supplier<? extends Program>> m = new TreeMap<>();
+    m.put(BulletServer.SERVICE, BulletProgram::new);
     return m;
   }
 
   /** What a board of this pool runs and fetches with. */
   public static BoardConfig.Programs forBoards() {
-    return new BoardConfig.Programs(builtins(), ProgramStore.NONE);
+    return new BoardConfig.Programs(builtins(), new BulletProgramStore());
   }
 }
