@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
       MigrateCommand.Stun.class,
       MigrateCommand.Migrate.class,
       BoardCommand.class,
+      FileCommand.class,
       CapCommand.class,
       StdCli.class,
       FlipCommand.class,

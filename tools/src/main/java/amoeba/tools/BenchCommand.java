@@ -3,6 +3,7 @@ package amoeba.tools;
 import amoeba.tools.bench.BootBench;
 import amoeba.tools.bench.CapBench;
 import amoeba.tools.bench.FlipBench;
+import amoeba.tools.bench.FsBench;
 import amoeba.tools.bench.MigrateBench;
 import amoeba.tools.bench.RpcBench;
 import amoeba.tools.bench.GroupBench;
@@ -18,6 +19,6 @@ import picocli.CommandLine.Command;
     description = "Measure a layer beside its baseline, in the same run.",
     subcommands = {
       BootBench.class, CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class,
-      MqttBench.class, MigrateBench.class
+      MqttBench.class, MigrateBench.class, FsBench.class
     })
 final class BenchCommand {}

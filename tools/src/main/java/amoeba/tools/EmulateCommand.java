@@ -1,5 +1,6 @@
 package amoeba.tools;
 
+import amoeba.servers.bullet.BulletServer;
 import amoeba.tools.bench.PeerProcess;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -61,6 +62,11 @@ final class EmulateCommand implements Callable<Integer> {
     profile.setProperty("group-port", Integer.toString(groupPort));
     profile.setProperty("pool-id", Integer.toString(poolId));
     profile.setProperty("pool-key-hex", keyHex);
+    List<String> boardNames = new ArrayList<>();
+    for (int i = 1; i <= boards; i++) {
+      boardNames.add("b" + i);
+    }
+    profile.setProperty(PoolProfile.BOARD_NAMES, String.join(",", boardNames));
     Path dir = PoolProfile.write(pool, profile);
     // The boards get the key from a file only their owner reads, not on their command lines.
     Path keyFile = dir.resolve("pool.key");
@@ -78,9 +84,12 @@ final class EmulateCommand implements Callable<Integer> {
         String name = "b" + i;
         out.printf("starting %s ...%n", name);
         out.flush();
+        // Each board keeps its files (Bullet) in a folder of the profile, across runs.
+        Path data = dir.resolve("boards").resolve(name);
         running.add(new PeerProcess(List.of("boot", "--name", name, "--interface", "lo",
             "--bind", "127.0.0.1", "--ttl", "0", "--group-port", Integer.toString(groupPort),
-            "--pool-id", Integer.toString(poolId), "--pool-key", keyFile.toString()), 30_000));
+            "--pool-id", Integer.toString(poolId), "--pool-key", keyFile.toString(),
+            "--data", data.toString(), "--service", BulletServer.SERVICE), 30_000));
         names.add(name);
       }
     } catch (IOException e) {
@@ -96,6 +105,7 @@ final class EmulateCommand implements Callable<Integer> {
     out.printf("  bin/amoeba board info b%d%n", Math.min(2, boards));
     out.printf("  bin/amoeba exec --on b%d %s world%n", boards, hello);
     out.printf("  bin/amoeba ps --board %s%n", boardList);
+    out.printf("  bin/amoeba file put README.md      # prints the file's capabilities%n");
     out.println("Ctrl-C stops every board.");
     out.flush();
 

@@ -65,6 +65,18 @@ final class PoolProfile implements CommandLine.IDefaultValueProvider {
     return dir;
   }
 
+  /** An entry of the profile that is no option's default (e.g. {@link #BOARD_NAMES}), or null. */
+  String get(String key) {
+    return values.getProperty(key);
+  }
+
+  /**
+   * The profile entry listing the pool's boards, comma-separated ({@code b1,b2,b3,b4}), for
+   * commands that place things on boards (file put). Not "boards": that would become the
+   * default of {@code emulate --boards}, a count.
+   */
+  static final String BOARD_NAMES = "board-names";
+
   @Override
   public String defaultValue(ArgSpec arg) {
     if (arg instanceof OptionSpec o) {

@@ -67,6 +67,8 @@ public final class BulletClient implements AutoCloseable {
 
   /** Bytes of the offset that precedes a WRITE's data; chunk buffers reserve them. */
   private static final int HEAD = 8;
+  /** Sends of an idempotent command before its failure is final. */
+  private static final int ATTEMPTS = 3;
 
   private final Rpc rpc;
   private final Options options;
@@ -182,7 +184,7 @@ public final class BulletClient implements AutoCloseable {
         ByteBuffer.wrap(chunk).putLong(0, at);
         Callable<byte[]> write = () -> {
           for (Capability f : files) {
-            call(f, BulletCommand.WRITE, ByteBuffer.wrap(chunk, 0, HEAD + length));
+            retried(f, BulletCommand.WRITE, ByteBuffer.wrap(chunk, 0, HEAD + length));
           }
           return chunk;
         };
@@ -267,45 +269,49 @@ public final class BulletClient implements AutoCloseable {
 
     Piece read(long offset, int max) throws RpcException {
       ByteBuffer rq = ByteBuffer.allocate(12).putLong(offset).putInt(max).flip();
+      RpcMessage reply = first(BulletCommand.READ, rq);
+      ByteBuffer d = reply.data();
+      if (d.remaining() < 8) {
+        throw new RpcException(ErrorCode.BADPARAM.code(), "READ reply: no size");
+      }
+      long size = d.getLong(d.position());
+      byte[] bytes = new byte[d.remaining() - 8];
+      d.get(d.position() + 8, bytes);
+      return new Piece(size, bytes);
+    }
+
+    /**
+     * The reply of the first replica that answers {@code command}, starting with the one that
+     * answered last: one try each; if all fail and the last failure was passing (FAILURE,
+     * TRYAGAIN), a second round with retries.
+     */
+    RpcMessage first(BulletCommand command, ByteBuffer data) throws RpcException {
       RpcException last = null;
       int start = preferred.get();
-      for (int i = 0; i < caps.size(); i++) {
-        int r = (start + i) % caps.size();
-        try {
-          RpcMessage reply = call(caps.get(r), BulletCommand.READ, rq.duplicate());
-          ByteBuffer d = reply.data();
-          if (d.remaining() < 8) {
-            throw new RpcException(ErrorCode.BADPARAM.code(), "READ reply: no size");
+      for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < caps.size(); i++) {
+          int r = (start + i) % caps.size();
+          try {
+            RpcMessage reply = round == 0 ? call(caps.get(r), command, data.duplicate()) : retried(caps.get(r), command, data);
+            preferred.set(r);
+            return reply;
+          } catch (RpcException e) {
+            last = e;
           }
-          long size = d.getLong(d.position());
-          byte[] bytes = new byte[d.remaining() - 8];
-          d.get(d.position() + 8, bytes);
-          preferred.set(r);
-          return new Piece(size, bytes);
-        } catch (RpcException e) {
-          last = e;
+        }
+        if (!passing(last)) {
+          break;
         }
       }
       throw last;
     }
 
     long size() throws RpcException {
-      RpcException last = null;
-      int start = preferred.get();
-      for (int i = 0; i < caps.size(); i++) {
-        int r = (start + i) % caps.size();
-        try {
-          RpcMessage reply = call(caps.get(r), BulletCommand.SIZE, ByteBuffer.allocate(0));
-          if (reply.dataLength() != 8) {
-            throw new RpcException(ErrorCode.BADPARAM.code(), "SIZE reply is not 8 bytes");
-          }
-          preferred.set(r);
-          return reply.data().getLong(reply.data().position());
-        } catch (RpcException e) {
-          last = e;
-        }
+      RpcMessage reply = first(BulletCommand.SIZE, ByteBuffer.allocate(0));
+      if (reply.dataLength() != 8) {
+        throw new RpcException(ErrorCode.BADPARAM.code(), "SIZE reply is not 8 bytes");
       }
-      throw last;
+      return reply.data().getLong(reply.data().position());
     }
   }
 
@@ -498,6 +504,27 @@ public final class BulletClient implements AutoCloseable {
       throw failure(reply, command.name());
     }
     return reply;
+  }
+
+  /**
+   * {@link #call} of an idempotent command (WRITE of the same bytes at the same offset, READ,
+   * SIZE), repeated after a lost contact (FAILURE) or a busy server (TRYAGAIN): a big chunk on
+   * a loaded host may need it. Never for CREATE or COMMIT, whose repetition is not harmless.
+   */
+  private RpcMessage retried(Capability cap, BulletCommand command, ByteBuffer data) throws RpcException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call(cap, command, data.duplicate());
+      } catch (RpcException e) {
+        if (!passing(e) || attempt >= ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static boolean passing(RpcException e) {
+    return e.status() == ErrorCode.FAILURE.code() || e.status() == ErrorCode.TRYAGAIN.code();
   }
 
   private void std(Capability cap, amoeba.capabilities.StdCommand command) throws RpcException {
