@@ -93,6 +93,18 @@ class FileCommandTest {
   }
 
   @Test
+  void aBoardRunsAProgramStoredInBullet() {
+    Result put = amoeba("file", "put", KernelCliTest.example("hello").toString(), "--replicas", "1", "--boards", "b1");
+    assertEquals(0, put.status(), put.err());
+    List<String> exec = new ArrayList<>(List.of("exec"));
+    exec.addAll(net); // before the program's arguments, which take everything after the jar
+    exec.addAll(List.of("--on", "b2", put.out().trim(), "from", "bullet"));
+    Result run = CapCommandTest.amoeba(exec.toArray(String[]::new));
+    assertEquals(0, run.status(), run.err());
+    assertEquals("hello from b2 from bullet\n", run.out());
+  }
+
+  @Test
   void badInputIsAClearError() throws IOException {
     Path local = Files.writeString(dir.resolve("small.txt"), "hello");
     Result path = amoeba("file", "put", local.toString(), "/home/notes", "--boards", "b1");
