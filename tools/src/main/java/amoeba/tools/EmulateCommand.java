@@ -75,6 +75,9 @@ final class EmulateCommand implements Callable<Integer> {
         java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     Files.writeString(keyFile, keyHex + "\n");
 
+    // A fresh key makes a fresh pool: files of an earlier run would be unreachable (their
+    // servers' ports derive from the old key), so the boards start with empty data folders.
+    deleteTree(dir.resolve("boards"));
     List<PeerProcess> running = new ArrayList<>();
     Thread stopAll = new Thread(() -> running.forEach(PeerProcess::close), "emulate-stop");
     Runtime.getRuntime().addShutdownHook(stopAll);
@@ -124,6 +127,17 @@ final class EmulateCommand implements Callable<Integer> {
     running.forEach(PeerProcess::close);
     out.println("pool stopped");
     return 0;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> all = Files.walk(root)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** Where the example program jars are: beside the tree that holds the amoeba jar. */

@@ -295,6 +295,9 @@ public final class BulletServer extends Server<BulletFile> {
     try {
       readFully(f, offset, b);
     } catch (IOException e) {
+      if (f.state == BulletFile.State.GONE) {
+        return fail(rp, ErrorCode.NO_SUCH_OBJECT, "READ: the file was destroyed meanwhile");
+      }
       return ioFailure(rp, "READ", e);
     }
     rp.data(b.flip());
@@ -432,6 +435,12 @@ public final class BulletServer extends Server<BulletFile> {
 
   @Override
   protected String info(BulletFile f) {
+    synchronized (f) {
+      return describe(f);
+    }
+  }
+
+  private String describe(BulletFile f) {
     return switch (f.state) {
       case SERVER -> "bullet server: " + committedFiles() + " files, " + uncommittedFiles() + " being written";
       case UNCOMMITTED -> "bullet file (uncommitted), written up to " + f.coverage.end();
