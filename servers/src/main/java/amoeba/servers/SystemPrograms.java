@@ -9,6 +9,9 @@ import amoeba.servers.coord.CoordProgram;
 import amoeba.servers.coord.central.LockProgram;
 import amoeba.servers.directory.DirectoryServer;
 import amoeba.servers.directory.Publish;
+import amoeba.servers.bullet.BulletProgram;
+import amoeba.servers.bullet.BulletProgramStore;
+import amoeba.servers.bullet.BulletServer;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -30,11 +33,12 @@ public final class SystemPrograms {
     m.put("coord", CoordProgram::new);
     m.put("dir", DirectoryServer::new);
     m.put("publish", Publish::new);
+    m.put(BulletServer.SERVICE, BulletProgram::new);
     return m;
   }
 
   /** What a board of this pool runs and fetches with. */
   public static BoardConfig.Programs forBoards() {
-    return new BoardConfig.Programs(builtins(), ProgramStore.NONE);
+    return new BoardConfig.Programs(builtins(), new BulletProgramStore());
   }
 }

@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
       DeviceCli.I2c.class,
       DeviceCli.Sensor.class,
       DirCommand.class,
+      FileCommand.class,
       CapCommand.class,
       StdCli.class,
       FlipCommand.class,

@@ -5,6 +5,7 @@ import amoeba.tools.bench.CapBench;
 import amoeba.tools.bench.DirBench;
 import amoeba.tools.bench.FlipBench;
 import amoeba.tools.bench.GpioBench;
+import amoeba.tools.bench.FsBench;
 import amoeba.tools.bench.MigrateBench;
 import amoeba.tools.bench.RpcBench;
 import amoeba.tools.bench.RunBench;
@@ -22,6 +23,6 @@ import picocli.CommandLine.Command;
     description = "Measure a layer beside its baseline, in the same run.",
     subcommands = {
       BootBench.class, CapBench.class, FlipBench.class, RpcBench.class, GroupBench.class,
-      MqttBench.class, MigrateBench.class, RunBench.class, MutexBench.class, GpioBench.class, DirBench.class
+      MqttBench.class, MigrateBench.class, RunBench.class, MutexBench.class, GpioBench.class, DirBench.class, FsBench.class
     })
 final class BenchCommand {}

@@ -1,5 +1,6 @@
 package amoeba.tools;
 
+import amoeba.servers.bullet.BulletServer;
 import amoeba.tools.bench.PeerProcess;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -77,7 +78,7 @@ final class EmulateCommand implements Callable<Integer> {
     profile.setProperty("group-port", Integer.toString(groupPort));
     profile.setProperty("pool-id", Integer.toString(poolId));
     profile.setProperty("pool-key-hex", keyHex);
-    profile.setProperty("boards", String.join(",", boardNames()));
+    profile.setProperty(PoolProfile.BOARD_NAMES, String.join(",", boardNames()));
     Path dir = PoolProfile.write(pool, profile);
     // The boards get the key from a file only their owner reads, not on their command lines.
     Path keyFile = dir.resolve("pool.key");
@@ -97,8 +98,11 @@ final class EmulateCommand implements Callable<Integer> {
         "--bind", "127.0.0.1", "--ttl", "0", "--group-port", Integer.toString(groupPort),
         "--pool-id", Integer.toString(poolId), "--pool-key", keyFile.toString(),
         "--boards", String.join(",", boardNames()), "--chaos", chaos.toString(),
-        "--service", "devices"));
+        "--service", "devices", "--service", BulletServer.SERVICE));
 
+    // A fresh key makes a fresh pool: files of an earlier run would be unreachable (their
+    // servers' ports derive from the old key), so the boards start with empty data folders.
+    Folders.deleteTree(dir.resolve("boards"));
     List<PeerProcess> running = new ArrayList<>();
     // Shutdown hooks run beside the main loop: once stopping, the loop must not restart boards.
     AtomicBoolean stopping = new AtomicBoolean();
@@ -114,7 +118,7 @@ final class EmulateCommand implements Callable<Integer> {
       for (String name : boardNames()) {
         out.printf("starting %s ...%n", name);
         out.flush();
-        running.add(startBoard(name, boot));
+        running.add(startBoard(name, boot, dir));
         names.add(name);
       }
     } catch (IOException e) {
@@ -136,6 +140,7 @@ final class EmulateCommand implements Callable<Integer> {
     }
     out.println("  bin/amoeba chaos kill b" + boards + (restart ? "   (--restart brings it back)" : ""));
     out.println("  bin/amoeba board devices b1; bin/amoeba gpio b1/led write 1; bin/amoeba sensor b1/temp read");
+    out.printf("  bin/amoeba file put README.md      # prints the file's capabilities%n");
     out.println("Ctrl-C stops every board.");
     out.flush();
 
@@ -152,7 +157,7 @@ final class EmulateCommand implements Callable<Integer> {
               continue;
             }
             try {
-              running.set(i, startBoard(names.get(i), boot));
+              running.set(i, startBoard(names.get(i), boot, dir));
               reported[i] = false;
               out.printf("board %s restarted (pid %d)%n", names.get(i), running.get(i).pid());
             } catch (IOException e) {
@@ -169,8 +174,10 @@ final class EmulateCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static PeerProcess startBoard(String name, List<String> boot) throws IOException {
-    List<String> args = new ArrayList<>(List.of("boot", "--name", name));
+  /** Starts board {@code name}; its files (Bullet, directory log) live in the profile's boards/NAME. */
+  private static PeerProcess startBoard(String name, List<String> boot, Path profile) throws IOException {
+    List<String> args = new ArrayList<>(List.of("boot", "--name", name,
+        "--data", profile.resolve("boards").resolve(name).toString()));
     args.addAll(boot);
     return new PeerProcess(args, 30_000);
   }

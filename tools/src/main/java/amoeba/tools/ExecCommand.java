@@ -52,7 +52,7 @@ final class ExecCommand implements Callable<Integer> {
   @Option(names = {"-d", "--detach"}, description = "Print 'PID CAPABILITY' and return at once.")
   boolean detach;
 
-  @Parameters(index = "0", paramLabel = "JAR", description = "The program jar.")
+  @Parameters(index = "0", paramLabel = "JAR", description = "The program jar: a path, or cap:HEX of a Bullet file.")
   Path jar;
 
   @Parameters(index = "1..*", paramLabel = "ARG", description = "The program's arguments.")
@@ -67,10 +67,12 @@ final class ExecCommand implements Callable<Integer> {
     try (KernelCli.Session s = kernel.open()) {
       var server = s.processServer(board);
       ProcessClient.Started started;
+      // A program file in Bullet goes to the board as it is; a path is made absolute.
+      String source = jar.toString().startsWith(CapabilityText.PREFIX) ? jar.toString() : jar.toAbsolutePath().toString();
       try {
         started = isolation == Isolation.jvm
-            ? s.processes.execJvm(server, jar.toAbsolutePath().toString(), args, env, heapMb)
-            : s.processes.exec(server, jar.toAbsolutePath().toString(), args, env);
+            ? s.processes.execJvm(server, source, args, env, heapMb)
+            : s.processes.exec(server, source, args, env);
       } catch (RpcException e) {
         throw KernelCli.failure(board, e);
       }

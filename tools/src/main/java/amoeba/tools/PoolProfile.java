@@ -100,6 +100,17 @@ final class PoolProfile implements CommandLine.IDefaultValueProvider {
   /** Commands that make pools rather than use one: the current profile is not their default. */
   private static final java.util.Set<String> MAKERS = java.util.Set.of("emulate", "flash");
 
+  /** An entry of the profile that is no option's default (e.g. {@link #BOARD_NAMES}), or null. */
+  String get(String key) {
+    return values.getProperty(key);
+  }
+
+  /**
+   * The profile entry listing the pool's boards, comma-separated ({@code b1,b2,b3,b4}): the
+   * default of every {@code --boards} list option (emulate's count is exempt: see MAKERS).
+   */
+  static final String BOARD_NAMES = "boards";
+
   @Override
   public String defaultValue(ArgSpec arg) {
     if (arg instanceof OptionSpec o && !MAKERS.contains(o.command().name())) {

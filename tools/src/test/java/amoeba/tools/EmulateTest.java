@@ -69,6 +69,16 @@ class EmulateTest {
       Result info = CapCommandTest.amoeba("board", "info", "b1");
       assertEquals(0, info.status(), info.err());
       assertTrue(info.out().contains("b1"), info.out());
+      // every board runs a Bullet server and the profile lists the boards: files need no options
+      java.nio.file.Path local = java.nio.file.Files.writeString(home.resolve("note.txt"), "kept on two boards");
+      Result put = CapCommandTest.amoeba("file", "put", local.toString());
+      assertEquals(0, put.status(), put.err());
+      assertEquals(2, put.out().lines().count(), "two replicas by default: " + put.out());
+      java.nio.file.Path copy = home.resolve("copy.txt");
+      Result cat = CapCommandTest.amoeba("file", "cat", String.join(",", put.out().lines().toList()), "-o", copy.toString());
+      assertEquals(0, cat.status(), cat.err());
+      assertEquals("kept on two boards", java.nio.file.Files.readString(copy));
+
       Result status = CapCommandTest.amoeba("pool", "status", "--json");
       assertEquals(0, status.status(), status.err());
       assertTrue(status.out().contains("\"up\":2,\"down\":0"), status.out());
