@@ -1,6 +1,18 @@
 package amoeba.tools;
 
+import amoeba.capabilities.Capability;
+import amoeba.flip.BoxConfig;
+import amoeba.flip.FlipBox;
+import amoeba.flip.net.UdpConfig;
+import amoeba.flip.net.UdpNetwork;
+import amoeba.ipc.rpc.Rpc;
+import amoeba.ipc.rpc.RpcConfig;
+import amoeba.ipc.rpc.RpcException;
+import amoeba.kernel.server.BoardPorts;
+import amoeba.servers.bullet.BulletClient;
 import amoeba.servers.bullet.BulletServer;
+import amoeba.servers.directory.CapabilitySet;
+import amoeba.servers.directory.DirectoryClient;
 import amoeba.tools.bench.PeerProcess;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -98,7 +110,7 @@ final class EmulateCommand implements Callable<Integer> {
         "--bind", "127.0.0.1", "--ttl", "0", "--group-port", Integer.toString(groupPort),
         "--pool-id", Integer.toString(poolId), "--pool-key", keyFile.toString(),
         "--boards", String.join(",", boardNames()), "--chaos", chaos.toString(),
-        "--service", "devices", "--service", BulletServer.SERVICE));
+        "--service", "devices", "--service", BulletServer.SERVICE, "--service", "publish"));
 
     // A fresh key makes a fresh pool: files of an earlier run would be unreachable (their
     // servers' ports derive from the old key), so the boards start with empty data folders.
@@ -118,29 +130,40 @@ final class EmulateCommand implements Callable<Integer> {
       for (String name : boardNames()) {
         out.printf("starting %s ...%n", name);
         out.flush();
-        running.add(startBoard(name, boot, dir));
+        running.add(startBoard(name, withServices(name, boot), dir));
         names.add(name);
       }
     } catch (IOException e) {
       throw new CliFailure("a board did not start: " + e.getMessage(), e);
     }
     String boardList = String.join(",", names);
+    out.println("installing the example programs under /bin ...");
+    out.flush();
+    try {
+      for (String installed : installExamples(key, poolId)) {
+        out.println("  " + installed);
+      }
+    } catch (IOException | RpcException e) {
+      out.println("  the examples were not installed: " + e.getMessage());
+    }
     String hello = examplesJar("hello");
     out.printf("pool '%s' is up: %d boards (%s), UDP multicast 239.77.0.1:%d on lo, TTL 0%n",
         pool, boards, String.join(" ", names), groupPort);
     out.printf("profile %s (current); the pool key in it is the pool's root authority%n", dir);
     out.println("ready " + boardList);
-    out.println("Try, in another terminal:");
-    out.printf("  bin/amoeba board info b%d%n", Math.min(2, boards));
-    out.printf("  bin/amoeba exec --on b%d %s world%n", boards, hello);
-    out.printf("  bin/amoeba ps --board %s%n", boardList);
-    out.println("  bin/amoeba pool status");
     if (!initialFaults.isEmpty()) {
       out.println("faults in force: " + ChaosCommand.describe(initialFaults));
     }
-    out.println("  bin/amoeba chaos kill b" + boards + (restart ? "   (--restart brings it back)" : ""));
-    out.println("  bin/amoeba board devices b1; bin/amoeba gpio b1/led write 1; bin/amoeba sensor b1/temp read");
-    out.printf("  bin/amoeba file put README.md      # prints the file's capabilities%n");
+    out.println("Try, in another terminal:");
+    out.println("  bin/amoeba pool status                      # every board, up or down");
+    out.println("  bin/amoeba run /bin/hello world             # the run server picks a board");
+    out.println("  bin/amoeba dir ls /bin");
+    out.println("  bin/amoeba file put README.md /home/readme; bin/amoeba file cat /home/readme");
+    out.printf("  bin/amoeba exec --on b%d %s world%n", boards, hello);
+    out.printf("  bin/amoeba ps --board %s%n", boardList);
+    out.println("  bin/amoeba gpio b1/led write 1; bin/amoeba sensor b1/temp read");
+    out.println("  bin/amoeba top                              # live view");
+    out.println("  bin/amoeba chaos kill b" + boards + (restart ? "              # --restart brings it back" : ""));
     out.println("Ctrl-C stops every board.");
     out.flush();
 
@@ -157,7 +180,7 @@ final class EmulateCommand implements Callable<Integer> {
               continue;
             }
             try {
-              running.set(i, startBoard(names.get(i), boot, dir));
+              running.set(i, startBoard(names.get(i), withServices(names.get(i), boot), dir));
               reported[i] = false;
               out.printf("board %s restarted (pid %d)%n", names.get(i), running.get(i).pid());
             } catch (IOException e) {
@@ -172,6 +195,77 @@ final class EmulateCommand implements Callable<Integer> {
     stopAll.run();
     out.println("pool stopped");
     return 0;
+  }
+
+  /**
+   * The system servers a board of the emulated pool runs beyond every board's (devices, Bullet,
+   * publish): the directory on the first three boards (2f + 1 = 3, or fewer in a smaller pool),
+   * the run server on b1 (it places on the boards under /pool), the boot server on b2.
+   */
+  private List<String> withServices(String name, List<String> common) {
+    List<String> all = new ArrayList<>(common);
+    List<String> replicas = boardNames().subList(0, Math.min(3, boards));
+    if (replicas.contains(name)) {
+      all.addAll(List.of("--service", "dir " + String.join(" ", replicas)));
+    }
+    if (name.equals("b1")) {
+      all.addAll(List.of("--service", "run"));
+    }
+    if (name.equals(boards > 1 ? "b2" : "b1")) {
+      all.addAll(List.of("--service", "boot"));
+    }
+    return all;
+  }
+
+  /** The example programs, each stored in Bullet (2 replicas) and entered as /bin/NAME. */
+  static final List<String> EXAMPLES =
+      List.of("hello", "echo", "counter", "wordcount", "cpu", "blink", "thermostat");
+
+  /**
+   * Stores the example jars in the pool's Bullet servers and enters them under /bin, from this
+   * process's own FLIP endpoint. Waits (bounded) for the directory to take updates.
+   *
+   * @return one line per program installed
+   */
+  private List<String> installExamples(byte[] key, int poolId) throws IOException, RpcException {
+    List<String> done = new ArrayList<>();
+    try (FlipBox box = new FlipBox(BoxConfig.defaults(poolId).withPoolKey(key),
+        List.of(new UdpNetwork(UdpConfig.builder().groupPort(groupPort).build())), new SecureRandom());
+        Rpc rpc = new Rpc(box, RpcConfig.defaults(), new SecureRandom())) {
+      DirectoryClient dir = new DirectoryClient(BoardPorts.rootDirectory(key), rpc, 5_000_000_000L);
+      awaitDirectory(dir);
+      BulletClient bullet = new BulletClient(rpc, BulletClient.Options.defaults());
+      List<Capability> servers = new ArrayList<>();
+      for (String b : boardNames()) {
+        servers.add(BoardPorts.owner(key, BulletServer.SERVICE, b));
+      }
+      for (String name : EXAMPLES) {
+        Path jar = Path.of(examplesJar(name));
+        if (!Files.isRegularFile(jar)) {
+          continue; // not built
+        }
+        CapabilitySet file = bullet.create(Files.readAllBytes(jar), servers, Math.min(2, boards), true);
+        dir.enter("/bin/" + name, file);
+        done.add("/bin/" + name + " (" + Files.size(jar) + " bytes, " + file.capabilities().size() + " replicas)");
+      }
+    }
+    return done;
+  }
+
+  /** Until the directory answers /bin (its replicas form their group first); at most 60 s. */
+  private static void awaitDirectory(DirectoryClient dir) throws RpcException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      try {
+        dir.lookup("/bin");
+        return;
+      } catch (RpcException e) {
+        if (System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+        LockSupport.parkNanos(200_000_000L);
+      }
+    }
   }
 
   /** Starts board {@code name}; its files (Bullet, directory log) live in the profile's boards/NAME. */
