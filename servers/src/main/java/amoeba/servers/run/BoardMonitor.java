@@ -46,6 +46,8 @@ public final class BoardMonitor {
   /** Held by the one running poll. */
   private final Object polling = new Object();
   private volatile boolean polled;
+  /** Guarded by polling: the last poll found no board list (logged once). */
+  private boolean listMissing;
 
   public BoardMonitor(BoardList boards, Probe probe) {
     this.boards = boards;
@@ -61,8 +63,15 @@ public final class BoardMonitor {
       List<String> names;
       try {
         names = boards.boards();
+        if (listMissing) {
+          listMissing = false;
+          Logger.info("run server: the board list is available again");
+        }
       } catch (RpcException e) {
-        Logger.warn("run server: the board list is not available ({}); keeping the last picture", e.getMessage());
+        if (!listMissing) { // once per outage, not once per poll
+          listMissing = true;
+          Logger.warn("run server: the board list is not available ({}); keeping the last picture", e.getMessage());
+        }
         return;
       }
       synchronized (this) {
