@@ -11,7 +11,7 @@
  *
  * Prints "ready" once bound, then "stats delayed=D reordered=R dropped=X held=H" when the
  * counters changed (at most every 100 ms) and once more when it ends. Ends by itself after
- * SECONDS, when /run/netns/NETNS is gone (the host was deleted), when its parent (the test JVM)
+ * SECONDS (0: bind, print "ready" and end, a probe), when /run/netns/NETNS is gone (the host was deleted), when its parent (the test JVM)
  * is gone, or on SIGTERM/SIGINT; it accepts what it still holds before it goes. The iptables
  * rules use --queue-bypass, so once it is gone packets pass undelayed.
  */
@@ -144,7 +144,7 @@ int main(int argc, char **argv) {
   long long queue, delay_ms, jitter_ms, held, seconds, seed;
   if (argc != 8 || parse(argv[1], 0, 65535, &queue) || parse(argv[2], 0, 60000, &delay_ms) ||
       parse(argv[3], 0, 60000, &jitter_ms) || parse(argv[4], 1, 1000000, &held) ||
-      parse(argv[5], 1, 86400, &seconds) || parse(argv[6], -0x7fffffffffffffffLL - 1,
+      parse(argv[5], 0, 86400, &seconds) || parse(argv[6], -0x7fffffffffffffffLL - 1,
                                                    0x7fffffffffffffffLL, &seed) ||
       strchr(argv[7], '/') != NULL) {
     fprintf(stderr, "usage: nfqdelay QUEUE DELAY_MS JITTER_MS MAX_HELD SECONDS SEED NETNS\n");

@@ -20,7 +20,8 @@ public final class NfqDelay {
 
   /**
    * Why delay faults cannot be injected here, or null if they can: gcc and libnetfilter_queue
-   * compile the program, and iptables accepts an NFQUEUE rule in a namespace. Tests that need
+   * compile the program, iptables accepts an NFQUEUE rule in a namespace and the program can
+   * bind a queue there. Tests that need
    * delay skip with this reason. Checked once per JVM.
    */
   public static synchronized String unavailableReason() {
@@ -45,13 +46,23 @@ public final class NfqDelay {
       return "cannot compile " + SOURCE + " (apt-get install gcc libnetfilter-queue-dev): "
           + e.getMessage();
     }
+    Shell.quietly("ip", "netns", "del", PROBE_NAMESPACE);
     try {
-      Shell.quietly("ip", "netns", "del", PROBE_NAMESPACE);
       Shell.run("ip", "netns", "add", PROBE_NAMESPACE);
-      Shell.run("ip", "netns", "exec", PROBE_NAMESPACE, "iptables", "-A", "OUTPUT", "-p", "udp",
-          "-j", "NFQUEUE", "--queue-num", "0", "--queue-bypass");
+      try {
+        TestHosts.exec(PROBE_NAMESPACE, "iptables", "-A", "OUTPUT", "-p", "udp", "-j", "NFQUEUE",
+            "--queue-num", "0", "--queue-bypass");
+      } catch (IllegalStateException e) {
+        return "iptables has no NFQUEUE target here: " + e.getMessage();
+      }
+      // SECONDS 0: bind the queue, print "ready", end
+      String out = TestHosts.exec(PROBE_NAMESPACE, BINARY.toAbsolutePath().toString(), "0", "0",
+          "0", "1", "0", "0", PROBE_NAMESPACE);
+      if (!out.startsWith("ready")) {
+        return "nfqdelay did not bind a queue: " + out.trim();
+      }
     } catch (IllegalStateException e) {
-      return "iptables has no NFQUEUE target here: " + e.getMessage();
+      return "nfqdelay cannot bind a queue (nfnetlink_queue): " + e.getMessage();
     } finally {
       Shell.quietly("ip", "netns", "del", PROBE_NAMESPACE);
     }
