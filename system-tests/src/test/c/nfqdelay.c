@@ -11,9 +11,10 @@
  *
  * Prints "ready" once bound, then "stats delayed=D reordered=R dropped=X held=H" when the
  * counters changed (at most every 100 ms) and once more when it ends. Ends by itself after
- * SECONDS (0: bind, print "ready" and end, a probe), when /run/netns/NETNS is gone (the host was deleted), when its parent (the test JVM)
- * is gone, or on SIGTERM/SIGINT; it accepts what it still holds before it goes. The iptables
- * rules use --queue-bypass, so once it is gone packets pass undelayed.
+ * SECONDS (0: bind, print "ready" and end, a probe), when /run/netns/NETNS is gone (the host
+ * was deleted), when its parent (the test JVM) is gone, or on SIGTERM/SIGINT; it accepts what
+ * it still holds before it goes. The iptables rules use --queue-bypass, so once it is gone
+ * packets pass undelayed.
  */
 /* glibc's <arpa/inet.h> before the kernel headers, or their struct in_addr clash. */
 #include <arpa/inet.h>

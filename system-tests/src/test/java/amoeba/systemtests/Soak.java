@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Soak mode for release checks ({@code ./mvnw verify -Psoak -Dsoak.minutes=30}): runs every
- * system scenario in turn, each with a fresh seed, in whole rounds until the minutes are up. Every run appends
- * its row to target/scenarios.txt; the first failure or violation ends the soak with that row
+ * system scenario in turn, each with a fresh seed, in whole rounds until the minutes are up.
+ * Every run appends its row to target/scenarios.txt; the first failure or violation ends the soak with that row
  * (and so its seed) in the message. The scale is {@code -Damoeba.system.scale} (1 unless given).
  * Not named *Test: only the soak profile runs it.
  */
@@ -20,15 +20,16 @@ class Soak {
   static {
     SCENARIOS.put("flip-across-hosts",
         () -> new FlipAcrossHostsTest().locateLossPartitionAndGarbageAcrossHosts());
-    SCENARIOS.put("rpc-at-most-once", () -> new RpcAcrossHostsTest().atMostOnceUnderLossAndAPausedServer());
+    SCENARIOS.put("rpc-at-most-once",
+        () -> new RpcAcrossHostsTest().atMostOnceUnderLossAndAPausedServer());
     SCENARIOS.put("rpc-at-most-once-dup-delay",
         () -> new RpcAcrossHostsTest().atMostOnceUnderDuplicationDelayAndReordering());
     SCENARIOS.put("group-total-order",
         () -> new GroupAcrossHostsTest().everyMemberDeliversAPrefixOfOneSequence());
     SCENARIOS.put("group-total-order-dup-delay",
         () -> new GroupAcrossHostsTest().totalOrderUnderDuplicationDelayAndReordering());
-    SCENARIOS.put("board-kill-9",
-        () -> new BoardFailureAcrossHostsTest().aBoardKilledWithKill9IsNoticedByTheOthersAndItsReturnToo());
+    SCENARIOS.put("board-kill-9", () -> new BoardFailureAcrossHostsTest()
+        .aBoardKilledWithKill9IsNoticedByTheOthersAndItsReturnToo());
   }
 
   @Test
