@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Soak mode for release checks ({@code ./mvnw verify -Psoak -Dsoak.minutes=30}): runs every
  * system scenario in turn, each with a fresh seed, in whole rounds until the minutes are up.
- * Every run appends its row to target/scenarios.txt; the first failure or violation ends the soak with that row
- * (and so its seed) in the message. The scale is {@code -Damoeba.system.scale} (1 unless given).
+ * Every run appends its row to target/scenarios.txt; the first failure or violation ends the
+ * soak with that row (and so its seed) in the message. The scale is {@code
+ * -Damoeba.system.scale} (1 unless given).
  * Not named *Test: only the soak profile runs it.
  */
 class Soak {
