@@ -27,12 +27,16 @@ class BoardFailureAcrossHostsTest {
   }
 
   @Test
-  void aBoardKilledWithKill9IsNoticedByTheOthersAndItsReturnToo() throws Exception {
-    long seed = new SplittableRandom().nextLong();
+  void aBoardKilledWithKill9IsNoticedByTheOthersAndItsReturnToo() {
+    long seed = Scenario.freshSeed();
+    Scenario scenario = new Scenario("board-kill-9", seed);
+    scenario.run(() -> killAndReturn(scenario, seed));
+  }
+
+  static void killAndReturn(Scenario scenario, long seed) {
     byte[] keyBytes = new byte[32];
     new SplittableRandom(seed).nextBytes(keyBytes);
     String key = HexFormat.of().formatHex(keyBytes);
-    Scenario scenario = new Scenario("board-kill-9", seed);
     try (TestHosts hosts = TestHosts.create(3)) {
       List<AmoebaProcess> boards = new ArrayList<>();
       for (int h = 1; h <= 3; h++) {
@@ -55,7 +59,6 @@ class BoardFailureAcrossHostsTest {
       }
       boards.forEach(AmoebaProcess::close);
     }
-    scenario.report();
   }
 
   static AmoebaProcess board(TestHosts hosts, int host, String key) {

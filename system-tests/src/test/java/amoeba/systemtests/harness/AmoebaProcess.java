@@ -11,8 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@code amoeba ...} command running in its own JVM on a test host (a board, a client). Its
- * stdout lines are collected; the harness stops it by PID (TERM, KILL, STOP/CONT).
+ * One {@code amoeba ...} command running in its own JVM on a test host (a board, a client), or
+ * another program of the harness there ({@link #startProgram}). Its stdout lines are collected;
+ * the harness stops it by PID (TERM, KILL, STOP/CONT).
  */
 public final class AmoebaProcess implements AutoCloseable {
   private final Process process;
@@ -57,6 +58,11 @@ public final class AmoebaProcess implements AutoCloseable {
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
     command.addAll(List.of(args));
+    return startProgram(hosts, host, command);
+  }
+
+  /** Starts {@code command} (a program of the harness) on {@code host}. */
+  public static AmoebaProcess startProgram(TestHosts hosts, int host, List<String> command) {
     return new AmoebaProcess(hosts.start(host, command));
   }
 

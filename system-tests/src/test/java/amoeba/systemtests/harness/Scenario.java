@@ -13,10 +13,26 @@ public final class Scenario {
   private long operations;
   private final StringBuilder faults = new StringBuilder();
   private long violations;
+  private String failure;
+
+  /** A scenario body; it may throw anything (assertions, I/O). */
+  @FunctionalInterface
+  public interface Body {
+    void run() throws Exception;
+  }
 
   public Scenario(String name, long seed) {
     this.name = name;
     this.seed = seed;
+  }
+
+  /**
+   * A fresh random seed, or {@code -Damoeba.system.seed} to replay a row (the key, the delay
+   * programs' hold times and the schedule follow from it; the kernel's random loss does not).
+   */
+  public static long freshSeed() {
+    Long replay = Long.getLong("amoeba.system.seed");
+    return replay != null ? replay : new java.util.SplittableRandom().nextLong();
   }
 
   /** The scale of this run: 1 in the default build, 10 with -Psystem. */
@@ -44,8 +60,34 @@ public final class Scenario {
   }
 
   public String row() {
-    return String.format(Locale.ROOT, "scenario=%s operations=%d faults=%s violations=%d seed=%d",
-        name, operations, faults.length() == 0 ? "none" : faults, violations, seed);
+    return String.format(Locale.ROOT, "scenario=%s operations=%d faults=%s violations=%d seed=%d%s",
+        name, operations, faults.length() == 0 ? "none" : faults, violations, seed,
+        failure == null ? "" : " failed=\"" + failure + "\"");
+  }
+
+  /**
+   * Runs {@code body} and reports the row whether it passes or fails; a failure, or a violation
+   * the body counted without asserting, fails with the row, so the seed is in the message. A
+   * skip (a failed assumption) reports nothing.
+   */
+  public void run(Body body) {
+    try {
+      body.run();
+    } catch (org.opentest4j.TestAbortedException skipped) {
+      throw skipped;
+    } catch (Throwable t) {
+      String message = String.valueOf(t.getMessage()).lines().findFirst().orElse("");
+      failure = (t.getClass().getSimpleName() + ": " + message).replace('"', '\'');
+      if (failure.length() > 200) {
+        failure = failure.substring(0, 200) + "...";
+      }
+      report();
+      throw new AssertionError(row(), t);
+    }
+    report();
+    if (violations > 0) {
+      throw new AssertionError(row());
+    }
   }
 
   /** Prints and records the row. */

@@ -1,7 +1,10 @@
 package amoeba.systemtests.harness;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +14,9 @@ import java.util.List;
  * root namespace has {@code unreachable 10.77.0.0/24}, so a mistake fails instead of sending test
  * traffic out of the machine. {@link #close} removes everything, also after a failed test, and a
  * shutdown hook does the same if the JVM dies first; stale namespaces of a crashed run are
- * removed before creating new ones.
+ * removed before creating new ones. The names and the route are machine-wide, so one set of hosts
+ * exists at a time: {@link #create} waits for a file lock that {@link #close} (or the end of the
+ * JVM) releases, which serialises test runs of several worktrees on one machine.
  */
 public final class TestHosts implements AutoCloseable {
   public static final String SUBNET = "10.77.0.0/24";
@@ -19,10 +24,12 @@ public final class TestHosts implements AutoCloseable {
   /** Bridge name inside the switch namespace; nft rules refer to its ports vs1..vsK. */
   public static final String BRIDGE = "br0";
   private static final int MAX_HOSTS = 9;
+  private static final Path LOCK = Path.of("/run/lock/amoeba-test-hosts.lock");
 
   private final int count;
   private final List<Process> processes = new ArrayList<>();
   private final Thread cleanupHook = new Thread(this::teardown, "test-hosts-cleanup");
+  private final FileChannel lock;
   private boolean closed;
 
   /**
@@ -47,8 +54,9 @@ public final class TestHosts implements AutoCloseable {
     return null;
   }
 
-  private TestHosts(int count) {
+  private TestHosts(int count, FileChannel lock) {
     this.count = count;
+    this.lock = lock;
   }
 
   /** Creates {@code count} hosts (1..9) on one bridge. */
@@ -56,8 +64,9 @@ public final class TestHosts implements AutoCloseable {
     if (count < 1 || count > MAX_HOSTS) {
       throw new IllegalArgumentException("1.." + MAX_HOSTS + " hosts");
     }
+    FileChannel lock = lockHosts();
     removeStale();
-    TestHosts hosts = new TestHosts(count);
+    TestHosts hosts = new TestHosts(count, lock);
     Runtime.getRuntime().addShutdownHook(hosts.cleanupHook);
     try {
       Shell.run("ip", "route", "add", "unreachable", SUBNET);
@@ -82,6 +91,23 @@ public final class TestHosts implements AutoCloseable {
       throw e;
     }
     return hosts;
+  }
+
+  /** Waits until no other JVM on this machine holds test hosts; the channel holds the lock. */
+  private static FileChannel lockHosts() {
+    try {
+      Files.createDirectories(LOCK.getParent());
+      FileChannel channel = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        channel.lock();
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+      return channel;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot lock " + LOCK + ": " + e.getMessage(), e);
+    }
   }
 
   private static void removeStale() {
@@ -121,7 +147,18 @@ public final class TestHosts implements AutoCloseable {
 
   /** Runs an nft script inside the switch namespace. */
   public void nft(String script) {
-    Shell.run("ip", "netns", "exec", SWITCH, "nft", script);
+    exec(SWITCH, "nft", script);
+  }
+
+  /** Runs a short administrative command inside {@code namespace}; returns its stdout. */
+  public static String exec(String namespace, String... command) {
+    String[] full = new String[command.length + 4];
+    full[0] = "ip";
+    full[1] = "netns";
+    full[2] = "exec";
+    full[3] = namespace;
+    System.arraycopy(command, 0, full, 4, command.length);
+    return Shell.run(full);
   }
 
   @Override
@@ -146,5 +183,10 @@ public final class TestHosts implements AutoCloseable {
       }
     }
     removeStale();
+    try {
+      lock.close(); // releases the lock
+    } catch (IOException e) {
+      // the lock goes with the JVM at the latest
+    }
   }
 }
