@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "emulate",
     description = "Run a pool of emulated boards on this host (Ctrl-C stops them all).",
-    footer = {"", "Example:  amoeba emulate --boards 4"})
+    footer = {"", "Examples:  amoeba emulate --boards 4", "           amoeba emulate --demo",
+        "           amoeba emulate --faults loss=10%,dup=2% --restart"})
 final class EmulateCommand implements Callable<Integer> {
   @Option(names = "--boards", defaultValue = "4", description = "Boards to start, 1..16 (default: ${DEFAULT-VALUE}).")
   int boards;
@@ -59,6 +60,10 @@ final class EmulateCommand implements Callable<Integer> {
 
   @Option(names = "--restart", description = "Start a board again when its process dies.")
   boolean restart;
+
+  @Option(names = "--demo", description = "A guided tour once the pool is up: files, placement, migration under load,"
+      + " a board killed and masked, a sensor driving a fan (implies --restart).")
+  boolean demo;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -167,6 +172,11 @@ final class EmulateCommand implements Callable<Integer> {
     out.println("Ctrl-C stops every board.");
     out.flush();
 
+    boolean demoOk = true;
+    if (demo) {
+      restart = true;
+      demoOk = new Demo(out, names, key, poolId, groupPort).run();
+    }
     long deadline = seconds <= 0 ? Long.MAX_VALUE : System.nanoTime() + seconds * 1_000_000_000L;
     boolean[] reported = new boolean[boards];
     while (System.nanoTime() - deadline < 0) {
@@ -194,7 +204,7 @@ final class EmulateCommand implements Callable<Integer> {
     }
     stopAll.run();
     out.println("pool stopped");
-    return 0;
+    return demoOk ? 0 : 1;
   }
 
   /**

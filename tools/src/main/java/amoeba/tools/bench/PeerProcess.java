@@ -77,6 +77,25 @@ public final class PeerProcess implements AutoCloseable {
     return ready.substring("ready".length()).trim().split("\\s+");
   }
 
+  /**
+   * The next line of the child's output that contains {@code text} (earlier lines are skipped),
+   * or null if none came within the time.
+   */
+  public String awaitLine(String text, long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    while (true) {
+      String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (line == null || line.contains(text)) {
+        return line;
+      }
+    }
+  }
+
+  /** Waits for the child to end by itself; its exit status, or -1 if it still runs. */
+  public int awaitExit(long timeoutMillis) throws InterruptedException {
+    return process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }
