@@ -3,6 +3,7 @@ package amoeba.tools;
 import amoeba.capabilities.Capability;
 import amoeba.capabilities.CapabilityFormatException;
 import amoeba.capabilities.CapabilityText;
+import amoeba.capabilities.ErrorCode;
 import amoeba.ipc.rpc.RpcException;
 import amoeba.kernel.server.BoardPorts;
 import amoeba.servers.bullet.BulletClient;
@@ -130,7 +131,10 @@ final class FileCommand {
       List<String> names = boards(boards);
       PrintWriter out = spec.commandLine().getOut();
       try (KernelCli.Session s = kernel.open(); BulletClient bullet = client(kernel, s)) {
-        Namespace ns = path == null ? null : namespace(s); // before any byte is stored
+        Namespace ns = path == null ? null : namespace(s);
+        if (ns != null) {
+          requireFree(ns, path); // before any byte is stored
+        }
         int start = ThreadLocalRandom.current().nextInt(names.size()); // spread files over boards
         List<Capability> servers = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
@@ -165,6 +169,19 @@ final class FileCommand {
       }
       return 0;
     }
+  }
+
+  /** Fails clearly unless the directory answers and {@code path} is not taken. */
+  static void requireFree(Namespace ns, String path) {
+    try {
+      ns.lookup(path);
+    } catch (RpcException e) {
+      if (e.code().orElse(null) == ErrorCode.NO_SUCH_OBJECT) {
+        return;
+      }
+      throw new CliFailure(path + ": " + e.getMessage(), e);
+    }
+    throw new CliFailure(path + ": exists already (amoeba dir rm it first)");
   }
 
   @Command(name = "cat", description = "Write a file's bytes to stdout (or -o FILE), from any live replica.")
