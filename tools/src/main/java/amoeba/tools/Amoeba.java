@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
     description = "A distributed capability operating system for a pool of Raspberry Pis.",
     subcommands = {
       EmulateCommand.class,
+      FlashCommand.class,
       BootCommand.class,
       ExecCommand.class,
       RunCommand.class,

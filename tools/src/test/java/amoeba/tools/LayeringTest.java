@@ -53,7 +53,8 @@ class LayeringTest {
     // FileChannel (and the channel exceptions it throws) is files, not network: storage servers
     // need it for positional writes and fsync of a folder.
     noClasses()
-        .that().resideOutsideOfPackages("amoeba.flip..", "amoeba.tools.bench..")
+        // flash: an SSH client's connection errors (java.net exceptions), not pool traffic
+        .that().resideOutsideOfPackages("amoeba.flip..", "amoeba.tools.bench..", "amoeba.tools.flash..")
         .should().dependOnClassesThat(
             com.tngtech.archunit.base.DescribedPredicate.describe("sockets, channels other than FileChannel, or Paho",
                 c -> c.getPackageName().startsWith("java.net")
