@@ -212,10 +212,10 @@ final class FlashCommand implements Callable<Integer> {
     if (net.transport == NetworkOptions.Transport.mqtt) {
       try {
         if (net.brokerPasswordFile != null) {
-          files.add(new ConfigFile(layout.etc() + "/broker.password", Files.readAllBytes(net.brokerPasswordFile), "600"));
+          files.add(new ConfigFile(layout.brokerPassword(), Files.readAllBytes(net.brokerPasswordFile), "600"));
         }
         if (net.brokerCa != null) {
-          files.add(new ConfigFile(layout.etc() + "/broker-ca.pem", Files.readAllBytes(net.brokerCa), "644"));
+          files.add(new ConfigFile(layout.brokerCa(), Files.readAllBytes(net.brokerCa), "644"));
         }
       } catch (IOException e) {
         throw new FlashException("cannot read " + e.getMessage(), e);
@@ -243,10 +243,10 @@ final class FlashCommand implements Callable<Integer> {
         o.addAll(List.of("--broker-user", net.brokerUser));
       }
       if (net.brokerPasswordFile != null) {
-        o.addAll(List.of("--broker-password-file", layout.etc() + "/broker.password"));
+        o.addAll(List.of("--broker-password-file", layout.brokerPassword()));
       }
       if (net.brokerCa != null) {
-        o.addAll(List.of("--broker-ca", layout.etc() + "/broker-ca.pem"));
+        o.addAll(List.of("--broker-ca", layout.brokerCa()));
       }
     }
     o.addAll(List.of("--pool-id", Integer.toString(poolId)));

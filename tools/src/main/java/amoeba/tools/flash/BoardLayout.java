@@ -55,6 +55,21 @@ public record BoardLayout(String root) {
     return etc() + "/pool.key";
   }
 
+  /** mqtt: the broker password the board's options name (mode 0600). */
+  public String brokerPassword() {
+    return etc() + "/broker.password";
+  }
+
+  /** mqtt: the CA certificate of an ssl:// broker. */
+  public String brokerCa() {
+    return etc() + "/broker-ca.pem";
+  }
+
+  /** Every configuration file flash may write; their hashes tell whether a rerun changes anything. */
+  public java.util.List<String> configFiles() {
+    return java.util.List.of(boardConf(), poolKey(), brokerPassword(), brokerCa(), unitFile());
+  }
+
   public String unitDir() {
     return root + "/etc/systemd/system";
   }

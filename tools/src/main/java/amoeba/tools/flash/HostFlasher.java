@@ -64,8 +64,13 @@ public final class HostFlasher {
     }
   }
 
-  /** What the probe found on a host. */
-  public record Facts(Map<String, String> values) {
+  /**
+   * What the probe found on a host.
+   *
+   * @param values its key=value lines
+   * @param hashes SHA-256 of the installed configuration files, by path
+   */
+  public record Facts(Map<String, String> values, Map<String, String> hashes) {
     public String get(String key) {
       return values.getOrDefault(key, "");
     }
@@ -147,34 +152,28 @@ public final class HostFlasher {
     refuseWhatCannotWork(facts);
     facts = ensureJava(facts);
     List<ConfigFile> files = filesOf.apply(facts);
-    String paths = files.stream().map(f -> q(f.path())).collect(Collectors.joining(" "));
     String id = bundle.id();
     String oldCurrent = facts.get("current").replaceFirst("^versions/", "");
-
-    Map<String, String> installed = installedHashes(paths);
-    boolean sameFiles = files.stream().allMatch(f -> sha256(f.content()).equals(installed.get(f.path())));
-    if (id.equals(oldCurrent) && sameFiles && active()) {
+    Facts installed = facts;
+    boolean sameFiles = files.stream().allMatch(f -> sha256(f.content()).equals(installed.hashes().get(f.path())));
+    if (id.equals(oldCurrent) && sameFiles && facts.get("active").equals("yes")) {
       return report(Outcome.UNCHANGED, id + " already running");
     }
-
     if (!facts.get("has_version").equals("yes")) {
       needSpace(facts);
       upload(id);
     }
-    say("writing " + files.stream().map(f -> f.path() + " (" + f.mode() + ")").collect(Collectors.joining(", ")));
-    privileged("keep the old configuration", "for f in " + paths + "; do"
-        + " if [ -e \"$f\" ]; then cp -p \"$f\" \"$f.previous\"; else rm -f \"$f.previous\"; fi; done");
-    for (ConfigFile f : files) {
-      writeFile(f.path(), f.content(), f.mode());
+    say("writing " + files.stream().map(f -> f.path() + " (" + f.mode() + ")").collect(Collectors.joining(", "))
+        + "; starting " + BoardLayout.UNIT);
+    String paths = files.stream().map(f -> q(f.path())).collect(Collectors.joining(" "));
+    String failure = switchAndStart(files, paths, id, oldCurrent);
+    if (failure == null && poolWait != null) {
+      say("waiting for " + board + " to answer on the pool");
+      String why = poolWait.await(board);
+      failure = why == null ? null : "the board did not answer on the pool: " + why;
+    } else if (failure == null) {
+      say("started (not waiting for the pool: --no-wait)");
     }
-    privileged("switch to " + id,
-        "mkdir -p " + q(layout.data())
-            + (oldCurrent.isEmpty() || oldCurrent.equals(id) ? ""
-                : " && ln -sfn " + q("versions/" + oldCurrent) + " " + q(layout.previous()))
-            + " && ln -sfn " + q("versions/" + id) + " " + q(layout.current() + ".new")
-            + " && mv -fT " + q(layout.current() + ".new") + " " + q(layout.current()));
-    say("starting " + BoardLayout.UNIT);
-    String failure = start();
     if (failure != null) {
       return rollBack(oldCurrent, id, paths, failure);
     }
@@ -183,6 +182,43 @@ public final class HostFlasher {
       return report(Outcome.INSTALLED, id);
     }
     return report(Outcome.UPDATED, oldCurrent.equals(id) ? id + " (new configuration)" : oldCurrent + " -> " + id);
+  }
+
+  /**
+   * One script: keep the old files as *.previous, write the new ones (their bytes follow one
+   * another on stdin; dd reads exactly each length), point current (and previous) at the
+   * versions, reload, enable and restart the unit, check it is active. Null when all went well,
+   * else why not (and the caller rolls back).
+   */
+  private String switchAndStart(List<ConfigFile> files, String paths, String id, String oldCurrent) {
+    StringBuilder script = new StringBuilder("fail() { echo \"$1\" >&2; exit 1; }\n")
+        .append("for f in ").append(paths).append("; do if [ -e \"$f\" ]; then cp -p \"$f\" \"$f.previous\";")
+        .append(" else rm -f \"$f.previous\"; fi; done || fail 'cannot keep the old configuration'\n")
+        .append("umask 077\n");
+    java.io.ByteArrayOutputStream stdin = new java.io.ByteArrayOutputStream();
+    for (ConfigFile f : files) {
+      String dir = f.path().substring(0, f.path().lastIndexOf('/'));
+      String part = q(f.path() + ".new");
+      script.append("mkdir -p ").append(q(dir)).append(" && dd bs=1 count=").append(f.content().length)
+          .append(" of=").append(part).append(" status=none && chmod ").append(f.mode()).append(' ').append(part)
+          .append(" && mv -f ").append(part).append(' ').append(q(f.path()))
+          .append(" || fail ").append(q("cannot write " + f.path())).append('\n');
+      stdin.writeBytes(f.content());
+    }
+    script.append("mkdir -p ").append(q(layout.data()));
+    if (!oldCurrent.isEmpty() && !oldCurrent.equals(id)) {
+      script.append(" && ln -sfn ").append(q("versions/" + oldCurrent)).append(' ').append(q(layout.previous()));
+    }
+    script.append(" && ln -sfn ").append(q("versions/" + id)).append(' ').append(q(layout.current() + ".new"))
+        .append(" && mv -fT ").append(q(layout.current() + ".new")).append(' ').append(q(layout.current()))
+        .append(" || fail ").append(q("cannot switch to " + id)).append('\n')
+        .append("systemctl daemon-reload && systemctl enable --quiet ").append(BoardLayout.UNIT)
+        .append(" || fail 'cannot enable the unit'\n")
+        .append("out=$(systemctl restart ").append(BoardLayout.UNIT).append(" 2>&1) || fail \"the unit did not start: $out\"\n")
+        .append("systemctl is-active --quiet ").append(BoardLayout.UNIT)
+        .append(" || fail 'the unit is not active after its start (journalctl -u amoeba-board)'\n");
+    Ssh.Result r = ssh.run(privilegedShell(script.toString()), new ByteArrayInputStream(stdin.toByteArray()));
+    return r.ok() ? null : noSpace(r);
   }
 
   /** One script that prints key=value lines; only reads, needs no privileges. */
@@ -201,19 +237,28 @@ public final class HostFlasher {
         + "echo \"free_kb=$(df -Pk \"$d\" | awk 'NR == 2 { print $4 }')\"\n"
         + "echo \"current=$(readlink \"$R/opt/amoeba/current\" 2>/dev/null)\"\n"
         + "if [ -d \"$R/opt/amoeba/versions/" + bundle.id() + "\" ]; then echo has_version=yes; fi\n"
-        + "if [ \"$(id -u)\" != 0 ]; then if sudo -n true 2>/dev/null; then echo sudo=yes; else echo sudo=no; fi; fi\n";
+        + "S=''; if [ \"$(id -u)\" != 0 ]; then if sudo -n true 2>/dev/null; then S='sudo -n'; echo sudo=yes;"
+        + " else echo sudo=no; fi; fi\n"
+        // the key is readable by root only: hashes, not contents, come back
+        + "$S sha256sum " + layout.configFiles().stream().map(HostFlasher::q).collect(Collectors.joining(" "))
+        + " 2>/dev/null | sed 's/^/file /'\n"
+        + "if systemctl is-active --quiet " + BoardLayout.UNIT + "; then echo active=yes; fi\n";
     Ssh.Result result = ssh.run(shell(script));
     if (!result.ok()) {
       throw new FlashException("cannot examine the host: " + result.reason());
     }
     Map<String, String> values = new LinkedHashMap<>();
+    Map<String, String> hashes = new HashMap<>();
     for (String line : result.out().split("\n")) {
       int eq = line.indexOf('=');
-      if (eq > 0) {
+      if (line.startsWith("file ")) {
+        String[] hashAndPath = line.substring(5).split("\\s+", 2);
+        hashes.put(hashAndPath[1].strip(), hashAndPath[0]);
+      } else if (eq > 0) {
         values.put(line.substring(0, eq), line.substring(eq + 1).strip());
       }
     }
-    Facts facts = new Facts(values);
+    Facts facts = new Facts(values, hashes);
     sudo = !facts.root();
     return facts;
   }
@@ -272,58 +317,23 @@ public final class HostFlasher {
     }
   }
 
+  /** Streams the bundle into versions/ID.part, checks its hash, unpacks it, renames it to versions/ID. */
   private void upload(String id) {
     String part = layout.versions() + "/" + id + ".part";
     say(String.format("uploading %s (%.1f MiB)", bundle.file().getFileName(), bundle.bytes() / 1048576.0));
+    String script = "rm -rf " + q(part) + " && mkdir -p " + q(part) + " && cd " + q(part)
+        + " && cat > bundle.tar.gz && echo " + q(bundle.sha256() + "  bundle.tar.gz") + " | sha256sum -c --quiet"
+        + " && tar -xzf bundle.tar.gz --strip-components=1 && rm bundle.tar.gz"
+        + " && cd .. && rm -rf " + q(id) + " && mv " + q(id + ".part") + " " + q(id);
     try (InputStream in = Files.newInputStream(bundle.file())) {
-      Ssh.Result r = ssh.run(privilegedShell("rm -rf " + q(part) + " && mkdir -p " + q(part)
-          + " && cat > " + q(part + "/bundle.tar.gz")), in);
+      Ssh.Result r = ssh.run(privilegedShell(script), in);
       if (!r.ok()) {
-        throw new FlashException("upload failed: " + r.reason());
+        ssh.run(privilegedShell("rm -rf " + q(part)));
+        throw new FlashException("upload failed: " + noSpace(r));
       }
     } catch (IOException e) {
       throw new FlashException("cannot read " + bundle.file() + ": " + e.getMessage(), e);
     }
-    privileged("unpacking the bundle failed",
-        "cd " + q(part) + " && echo " + q(bundle.sha256() + "  bundle.tar.gz") + " | sha256sum -c --quiet"
-            + " && tar -xzf bundle.tar.gz --strip-components=1 && rm bundle.tar.gz"
-            + " && cd .. && rm -rf " + q(id) + " && mv " + q(id + ".part") + " " + q(id));
-  }
-
-  /** SHA-256 of the installed configuration files (those that exist), by path. */
-  private Map<String, String> installedHashes(String paths) {
-    Ssh.Result r = ssh.run(privilegedShell("sha256sum " + paths + " 2>/dev/null; true"));
-    Map<String, String> hashes = new HashMap<>();
-    for (String line : r.out().split("\n")) {
-      String[] parts = line.split("\\s+", 2);
-      if (parts.length == 2) {
-        hashes.put(parts[1].strip(), parts[0]);
-      }
-    }
-    return hashes;
-  }
-
-  private boolean active() {
-    return ssh.run(privilegedShell("systemctl is-active --quiet " + BoardLayout.UNIT)).ok();
-  }
-
-  /** Starts the unit and waits for the board; null when it is up, else why not. */
-  private String start() {
-    Ssh.Result r = ssh.run(privilegedShell("systemctl daemon-reload && systemctl enable --quiet " + BoardLayout.UNIT
-        + " && systemctl restart " + BoardLayout.UNIT));
-    if (!r.ok()) {
-      return "the unit did not start: " + r.reason();
-    }
-    if (!active()) {
-      return "the unit is not active after its start (journalctl -u amoeba-board)";
-    }
-    if (poolWait == null) {
-      say("started (not waiting for the pool: --no-wait)");
-      return null;
-    }
-    say("waiting for " + board + " to answer on the pool");
-    String why = poolWait.await(board);
-    return why == null ? null : "the board did not answer on the pool: " + why;
   }
 
   private Report rollBack(String oldCurrent, String id, String paths, String failure) {
@@ -336,12 +346,10 @@ public final class HostFlasher {
     Ssh.Result r = ssh.run(privilegedShell(restoreFiles
         + "; ln -sfn " + q("versions/" + oldCurrent) + " " + q(layout.current() + ".new")
         + " && mv -fT " + q(layout.current() + ".new") + " " + q(layout.current())
+        + (oldCurrent.equals(id) ? "" : " && rm -rf " + q(layout.versions() + "/" + id))
         + " && systemctl daemon-reload && systemctl restart " + BoardLayout.UNIT));
     if (!r.ok()) {
       return report(Outcome.FAILED, failure + "; the rollback to " + oldCurrent + " failed too: " + r.reason());
-    }
-    if (!oldCurrent.equals(id)) {
-      ssh.run(privilegedShell("rm -rf " + q(layout.versions() + "/" + id)));
     }
     return report(Outcome.ROLLED_BACK, failure + "; back on " + oldCurrent);
   }
@@ -356,25 +364,16 @@ public final class HostFlasher {
     ssh.run(privilegedShell(script));
   }
 
-  private void writeFile(String path, byte[] content, String mode) {
-    String dir = path.substring(0, path.lastIndexOf('/'));
-    Ssh.Result r = ssh.run(privilegedShell("umask 077 && mkdir -p " + q(dir) + " && cat > " + q(path + ".new")
-        + " && chmod " + mode + " " + q(path + ".new") + " && mv -f " + q(path + ".new") + " " + q(path)),
-        new ByteArrayInputStream(content));
-    if (!r.ok()) {
-      throw new FlashException("cannot write " + path + ": " + r.reason());
-    }
-  }
-
   private void privileged(String what, String script) {
     Ssh.Result r = ssh.run(privilegedShell(script));
     if (!r.ok()) {
-      String reason = r.reason();
-      if (reason.contains("No space left")) {
-        throw new FlashException("no space left on the device: " + reason);
-      }
-      throw new FlashException(what + ": " + reason);
+      throw new FlashException(what + ": " + noSpace(r));
     }
+  }
+
+  /** Why a command failed; a full file system is named as such whatever the last line says. */
+  private static String noSpace(Ssh.Result r) {
+    return (r.err().contains("No space left") ? "no space left on the host: " : "") + r.reason();
   }
 
   private String shell(String script) {
