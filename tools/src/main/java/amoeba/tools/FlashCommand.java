@@ -40,20 +40,24 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "flash",
     description = {
-        "Install amoeba boards on Raspberry Pis over SSH (--ssh) or onto a freshly written card (--sd).",
-        "Per host: checks OS, architecture, Java and model, installs Java 17 if missing (asks first),",
-        "uploads the bundle into a versioned folder (keeping the previous one), writes the board's",
-        "configuration and pool key, installs and starts the systemd unit amoeba-board, waits until",
-        "the board answers on the pool and rolls back a board whose new version does not come up."},
+        "Install amoeba boards on Raspberry Pis over SSH (--ssh) or onto a card (--sd).",
+        "Per host: checks OS, architecture, Java and model; installs Java 17 if missing",
+        "(asks first); uploads the bundle into a versioned folder, keeping the previous;",
+        "writes the board's configuration and pool key; installs and starts the systemd",
+        "unit amoeba-board; waits until the board answers on the pool, and rolls back a",
+        "board whose new version does not come up. Then writes the pool profile."},
     footer = {"", "Examples:",
-        "  amoeba flash --ssh pi@pi1.local,pi@pi2.local,pi@pi3.local --interface wlan0 --bind 192.168.1.20",
-        "  amoeba flash --ssh pi@pi1.local --transport mqtt --broker tcp://pi1.local:1883 --yes",
+        "  amoeba flash --ssh pi@pi1.local,pi@pi2.local,pi@pi3.local \\",
+        "      --interface wlan0 --bind 192.168.1.20 --ttl 1",
+        "  amoeba flash --ssh pi@pi1.local --transport mqtt \\",
+        "      --broker tcp://pi1.local:1883 --yes",
         "  amoeba flash --sd /media/$USER --name b4",
-        "Boards get udp multicast with TTL 1 on their default route's interface (or --board-interface)."})
+        "Boards get UDP multicast with TTL 1 on their default route's interface",
+        "(--board-interface); --interface/--bind/--ttl say how this machine reaches them."})
 final class FlashCommand implements Callable<Integer> {
   @Mixin KernelCli kernel;
 
-  @Option(names = "--ssh", split = ",", paramLabel = "USER@HOST,...", description = "The hosts, in board order (b1, b2, ...).")
+  @Option(names = "--ssh", split = ",", paramLabel = "USER@HOST", description = "The hosts, in board order (b1, b2, ...).")
   List<String> hosts;
 
   @Option(names = "--sd", paramLabel = "PATH", description = "A Raspberry Pi OS card's mount folder (with bootfs/ and rootfs/).")
@@ -102,6 +106,9 @@ final class FlashCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (sd != null && !spec.commandLine().getParseResult().hasMatchedOption("--ssh")) {
+      hosts = null; // the profile's hosts are a default for --ssh only
+    }
     if ((hosts == null || hosts.isEmpty()) == (sd == null)) {
       throw new ParameterException(spec.commandLine(), "give either --ssh USER@HOST,... or --sd PATH");
     }
@@ -120,12 +127,20 @@ final class FlashCommand implements Callable<Integer> {
   private int flashHosts(PrintWriter out, Properties profile, Bundle bundle, String keyHex, int poolId) throws IOException {
     List<Path> identities = identities();
     Path known = knownHosts != null ? knownHosts : Path.of(System.getProperty("user.home"), ".ssh", "known_hosts");
+    // b1..bN for the hosts, then the pool's other boards (cards flashed with --sd) so that every
+    // board watches them all and the profile keeps them.
     List<String> boards = new ArrayList<>();
     for (int i = 1; i <= hosts.size(); i++) {
       boards.add("b" + i);
     }
+    for (String b : profile.getProperty("boards", "").split(",")) {
+      if (!b.isBlank() && !boards.contains(b)) {
+        boards.add(b);
+      }
+    }
     BoardLayout layout = new BoardLayout(remoteRoot);
-    out.printf("flashing %d board(s) of pool '%s' with %s%n", hosts.size(), pool, bundle.id());
+    out.printf("flashing %d board(s) of pool '%s' (%s) with %s%n", hosts.size(), pool, String.join(",", boards),
+        bundle.id());
     out.flush();
     if (!noWait && kernel.net.transport == NetworkOptions.Transport.udp && kernel.net.ttl == 0) {
       out.println("note: this machine listens with TTL 0 on " + kernel.net.interfaceName + "; to hear boards on the LAN"
@@ -154,7 +169,7 @@ final class FlashCommand implements Callable<Integer> {
     }
     long ok = reports.stream().filter(Report::ok).count();
     out.printf("%d of %d boards ok:", ok, reports.size());
-    for (Report r : reports) {
+    for (Report r : reports) { // one per host, in board order
       out.printf(" %s=%s", r.board(), r.outcome().name().toLowerCase(java.util.Locale.ROOT));
     }
     out.println();

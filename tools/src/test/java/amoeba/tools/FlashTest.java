@@ -359,6 +359,27 @@ class FlashTest {
   }
 
   @Test
+  void aPoolFlashedOverSshTakesACardWithoutRepeatingItsHosts() throws Exception {
+    Host host = new Host(work.resolve("pi1"));
+    assertEquals(0, flash(host, bundle("1.0.0", false), "--no-wait").status());
+    // The profile now names the ssh hosts: they default --ssh, but --sd alone means the card.
+    Path card = raspberryPiOsCard(work.resolve("card"));
+    Result r = CapCommandTest.amoeba("flash", "--sd", card.toString(), "--bundle", bundle("1.0.0", false).toString());
+    assertEquals(0, r.status(), r.out() + r.err());
+    assertTrue(Files.readString(card.resolve("rootfs/etc/amoeba/board.conf")).contains("AMOEBA_BOARD_NAME=\"b2\"\n"));
+    assertEquals(Files.readString(host.path("etc/amoeba/pool.key")), Files.readString(card.resolve("rootfs/etc/amoeba/pool.key")));
+    assertEquals("b1,b2", profile("pi").getProperty("boards"));
+    assertEquals(user + "@127.0.0.1", profile("pi").getProperty("ssh"), "the ssh hosts stay in the profile");
+
+    // Flashing the hosts again keeps the card's board: b1 now watches b2 too.
+    Result again = flash(host, bundle("1.0.0", false), "--no-wait");
+    assertEquals(0, again.status(), again.out() + again.err());
+    assertTrue(again.out().contains("(new configuration)"), again.out());
+    assertTrue(Files.readString(host.path("etc/amoeba/board.conf")).contains("AMOEBA_BOARDS=\"b1,b2\"\n"));
+    assertEquals("b1,b2", profile("pi").getProperty("boards"));
+  }
+
+  @Test
   void aFolderThatIsNotARaspberryPiOsCardIsRefused() throws Exception {
     Path notCard = Files.createDirectories(work.resolve("usb-stick/photos"));
     Result r = CapCommandTest.amoeba("flash", "--sd", notCard.getParent().toString(), "--bundle",

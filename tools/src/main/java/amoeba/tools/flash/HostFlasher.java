@@ -230,7 +230,7 @@ public final class HostFlasher {
         + "echo arch=$(uname -m)\n"
         + "if [ -r \"$R/etc/os-release\" ]; then ( . \"$R/etc/os-release\"; echo \"os=${PRETTY_NAME:-$ID}\";"
         + " echo \"os_id=$ID\"; echo \"os_like=${ID_LIKE:-}\" ); fi\n"
-        + "echo \"model=$(tr -d '\\000' < \"$R/proc/device-tree/model\" 2>/dev/null)\"\n"
+        + "echo \"model=$(tr -d '\\000' 2>/dev/null < \"$R/proc/device-tree/model\")\"\n"
         + "echo \"java=$(java -version 2>&1 | grep -m1 version)\"\n"
         + "echo \"mem_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)\"\n"
         + "d=\"$R/opt\"; while [ ! -d \"$d\" ]; do d=$(dirname \"$d\"); done\n"
