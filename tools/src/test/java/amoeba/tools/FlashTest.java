@@ -242,6 +242,18 @@ class FlashTest {
   }
 
   @Test
+  void aFullCardIsRefusedBeforeTheUpload() throws Exception {
+    Host host = new Host(work.resolve("pi1"));
+    Files.writeString(host.root.resolve("fake-free-kb"), "1024\n");
+    Result r = flash(host, bundle("1.0.0", false), "--no-wait");
+    assertEquals(1, r.status());
+    assertTrue(r.out().contains("failed: no space: 1 MiB free under " + host.root + "/opt/amoeba, the bundle needs 16 MiB"),
+        r.out());
+    assertFalse(Files.exists(host.path("opt/amoeba")));
+    assertEquals(List.of("is-active --quiet amoeba-board.service"), host.systemctlCalls(), "only the probe's question");
+  }
+
+  @Test
   void unknownAndChangedHostKeysAreRefused() throws Exception {
     Host host = new Host(work.resolve("pi1"));
     Path v1 = bundle("1.0.0", false);
@@ -436,6 +448,8 @@ class FlashTest {
           + "echo 'openjdk version \"17.0.13\" 2024-10-15' >&2\n");
       script("apt-get", "echo \"$*\" >> " + r + "/apt.log\ncase \"$*\" in *install*) rm -f " + r + "/no-java ;; esac\n");
       script("apt-cache", "exit 0\n");
+      script("df", "if [ -e " + r + "/fake-free-kb ]; then echo 'Filesystem 1024-blocks Used Available Capacity Mounted on';"
+          + " echo \"/dev/mmcblk0p2 30000000 29999000 $(cat " + r + "/fake-free-kb) 100% /\"; else exec /usr/bin/df \"$@\"; fi\n");
       // 1 GiB of memory, whatever this machine has.
       script("awk", "case \"$*\" in *MemTotal*) echo 1048576 ;; *) exec /usr/bin/awk \"$@\" ;; esac\n");
     }
