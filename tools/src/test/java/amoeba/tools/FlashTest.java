@@ -342,7 +342,6 @@ class FlashTest {
     assertArrayEquals(Files.readAllBytes(bundle), Files.readAllBytes(rootfs.resolve("opt/amoeba/bundle.tar.gz")));
     assertEquals(Bundle.of(bundle).id() + "\n", Files.readString(rootfs.resolve("opt/amoeba/firstboot.version")));
     assertTrue(Files.isExecutable(rootfs.resolve("opt/amoeba/firstboot.sh")));
-    assertTrue(Files.readString(rootfs.resolve("opt/amoeba/firstboot.sh")).contains("systemctl enable --now amoeba-board.service"));
     assertTrue(Files.exists(rootfs.resolve("opt/amoeba/firstboot.pending")));
     String conf = Files.readString(rootfs.resolve("etc/amoeba/board.conf"));
     assertTrue(conf.contains("AMOEBA_BOARD_NAME=\"b1\"\n"), conf);
@@ -360,6 +359,20 @@ class FlashTest {
     assertFalse(Files.exists(units.resolve("multi-user.target.wants/amoeba-board.service")), "first boot enables it");
     assertEquals(cmdline, Files.readString(card.resolve("bootfs/cmdline.txt")), "cmdline.txt is left alone");
     assertEquals("b1", profile.getProperty("boards"));
+
+    // First boot, with the card's root partition standing in for / and fake commands first on PATH.
+    Host board = new Host(work.resolve("card1-boot"));
+    Files.writeString(board.root.resolve("no-java"), "");
+    String id = Bundle.of(bundle).id();
+    assertEquals(0, runFirstBoot(rootfs, board), Files.readString(work.resolve("firstboot.log")));
+    assertTrue(Files.readString(board.root.resolve("apt.log")).contains("install -y -q --no-install-recommends openjdk-17-jre-headless"));
+    assertEquals("versions/" + id, Files.readSymbolicLink(rootfs.resolve("opt/amoeba/current")).toString());
+    assertEquals("jar 1.0.0\n", Files.readString(rootfs.resolve("opt/amoeba/versions/" + id + "/lib/amoeba.jar")));
+    assertFalse(Files.exists(rootfs.resolve("opt/amoeba/bundle.tar.gz")));
+    assertFalse(Files.exists(rootfs.resolve("opt/amoeba/firstboot.pending")), "it runs once");
+    assertEquals(List.of("daemon-reload", "enable amoeba-board.service", "start --no-block amoeba-board.service",
+        "disable amoeba-firstboot.service"), board.systemctlCalls());
+    assertTrue(Files.readString(work.resolve("firstboot.log")).contains("amoeba: board b1 installed (" + id + ") and started"));
 
     Path card2 = raspberryPiOsCard(work.resolve("card2"));
     Result second = CapCommandTest.amoeba("flash", "--sd", card2.toString(), "--bundle", bundle.toString());
@@ -537,6 +550,21 @@ class FlashTest {
     Files.writeString(dir.resolve("rootfs/etc/os-release"),
         "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_CODENAME=bookworm\n");
     return dir;
+  }
+
+  /** Runs a card's firstboot.sh with its rootfs as / and the host's fake commands first on PATH. */
+  int runFirstBoot(Path rootfs, Host fakes) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder("sh", rootfs.resolve("opt/amoeba/firstboot.sh").toString())
+        .redirectErrorStream(true).redirectOutput(work.resolve("firstboot.log").toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.environment().put("AMOEBA_ROOT", rootfs.toString());
+    pb.environment().put("PATH", fakes.bin + ":" + System.getenv("PATH"));
+    Process p = pb.start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("firstboot.sh did not finish in 60 s");
+    }
+    return p.exitValue();
   }
 
   Properties profile(String name) {
