@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import amoeba.flip.BoxConfig;
-import amoeba.flip.net.UdpConfig;
-import amoeba.flip.net.UdpNetwork;
-import amoeba.kernel.BoardConfig;
-import amoeba.kernel.Kernel;
 import amoeba.tools.CapCommandTest.Result;
+import amoeba.tools.bench.PeerProcess;
 import amoeba.tools.flash.Bundle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -303,13 +299,13 @@ class FlashTest {
     byte[] key = new byte[32];
     new java.util.Random(7).nextBytes(key);
     Path keyFile = Files.writeString(work.resolve("pool.key"), HexFormat.of().formatHex(key) + "\n");
-    // The board the fake systemctl "started": a kernel named b1 in this JVM, on the pool's network.
-    UdpConfig udp = UdpConfig.builder().groupPort(groupPort).build();
+    // The board the fake systemctl "started": a board process named b1 on the pool's network
+    // (its own JVM, stopped by PID at the end).
     List<String> net = List.of("--group-port", Integer.toString(groupPort), "--pool-key", keyFile.toString(),
         "--timeout-ms", "1000");
-    Kernel b1 = Kernel.boot(BoardConfig.emulated("b1", BoxConfig.defaults(4242).withPoolKey(key),
-        List.of(new UdpNetwork(udp))));
-    try {
+    try (PeerProcess b1 = new PeerProcess(List.of("-Xmx64m"), List.of("boot", "--name", "b1", "--group-port",
+        Integer.toString(groupPort), "--pool-id", "4242", "--pool-key", keyFile.toString()), 60_000)) {
+      assertEquals("b1", b1.ready()[0]);
       List<String> args = new ArrayList<>(net);
       args.addAll(List.of("--pool-id", "4242", "--wait-seconds", "60"));
       Result up = flash(host, bundle("1.0.0", false), args.toArray(String[]::new));
@@ -323,8 +319,6 @@ class FlashTest {
       Result silent = flash(host, bundle("2.0.0", false), elsewhere.toArray(String[]::new));
       assertEquals(1, silent.status(), silent.out());
       assertTrue(silent.out().contains("rolled back: the board did not answer on the pool"), silent.out());
-    } finally {
-      b1.close();
     }
   }
 
