@@ -1,6 +1,9 @@
 package amoeba.tools;
 
+import amoeba.drivers.DeviceClient;
+import amoeba.drivers.DeviceServer;
 import amoeba.ipc.rpc.RpcException;
+import amoeba.kernel.server.BoardPorts;
 import amoeba.kernel.server.ProcessInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,10 +24,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code amoeba top}: the pool live, redrawn in place: boards (up/down, load, memory), their
- * running processes, the faults in force (emulated pools) and recent events (boards going down
- * and coming back, as this view saw them).
+ * running processes, their devices' state (LED, button, fan, with their holders), the faults in
+ * force (emulated pools) and recent events (boards going down and coming back, as this view saw
+ * them).
  */
-@Command(name = "top", description = "The pool live: boards, processes, faults in force, recent events.",
+@Command(name = "top", description = "The pool live: boards, processes, devices, faults in force, recent events.",
     footer = {"", "Example:  amoeba top            (Ctrl-C to leave)", "          amoeba top --once     (one frame, no screen control)"})
 final class TopCommand implements Callable<Integer> {
   static final int EVENTS = 8;
@@ -102,6 +106,12 @@ final class TopCommand implements Callable<Integer> {
           (Long.parseLong(v.getOrDefault("free_heap_bytes", "0")) >> 20) + " MiB", v.get("processes"),
           v.get("flip_drops"), processes(s, board.name())));
     }
+    b.append("\ndevices:\n");
+    for (PoolCommand.BoardStatus board : all) {
+      if (board.up()) {
+        b.append(String.format("  %-8s %s%n", board.name(), devices(s, board.name())));
+      }
+    }
     b.append("\nrecent events:\n");
     if (events.isEmpty()) {
       b.append("  (none yet)\n");
@@ -116,6 +126,25 @@ final class TopCommand implements Callable<Integer> {
       for (ProcessInfo p : s.processes.list(s.processServer(board))) {
         if (!p.state().finished()) {
           b.append(b.length() == 0 ? "" : " ").append(p.pid()).append(':').append(p.name());
+        }
+      }
+      return b.length() == 0 ? "-" : b.toString();
+    } catch (RpcException e) {
+      return "? " + e.getMessage();
+    }
+  }
+
+  /** The state of a board's outputs and inputs (LED, button, fan ...): "led=off button=high ...". */
+  private String devices(KernelCli.Session s, String board) {
+    try {
+      StringBuilder b = new StringBuilder();
+      for (DeviceServer.Status d : new DeviceClient(s.rpc::trans, kernel.timeoutMs * 1_000_000L)
+          .list(BoardPorts.owner(s.key, DeviceServer.SERVICE, board))) {
+        if (!d.state().isEmpty()) {
+          b.append(b.length() == 0 ? "" : "  ").append(d.name()).append('=').append(d.state());
+          if (!d.holder().isEmpty() && !d.holder().equals("-")) {
+            b.append(" (").append(d.holder()).append(')');
+          }
         }
       }
       return b.length() == 0 ? "-" : b.toString();

@@ -104,6 +104,7 @@ class EmulateTest {
       assertEquals(0, top.status(), top.err());
       assertTrue(top.out().contains("2/2 boards up"), top.out());
       assertTrue(top.out().contains("faults: {loss=1}"), top.out());
+      assertTrue(top.out().matches("(?s).*\\n  b1 +led=off  button=high.*"), "devices' state: " + top.out());
 
       // A partition inside the pool: each side's watch sees the other go silent.
       assertEquals(0, CapCommandTest.amoeba("chaos", "partition", "b1", "b2").status());
