@@ -1,5 +1,9 @@
 package amoeba.boards;
 
+import amoeba.capabilities.Capability;
+import amoeba.capabilities.CheckScheme;
+import amoeba.capabilities.NeedsServerException;
+import amoeba.drivers.DeviceRights;
 import amoeba.drivers.DeviceServer;
 import amoeba.drivers.DeviceSpec;
 import amoeba.drivers.hal.Hal;
@@ -7,11 +11,15 @@ import amoeba.drivers.pi4j.Pi4jHal;
 import amoeba.drivers.sim.SimulatedHal;
 import amoeba.kernel.api.ProcessContext;
 import amoeba.kernel.api.Program;
+import amoeba.servers.directory.DirectoryClient;
+import amoeba.servers.directory.Publisher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The system program "devices": a board's device server. Arguments: {@code [--config FILE]
@@ -61,7 +69,41 @@ public final class DevicesProgram implements Program {
       ctx.stderr().println("devices: " + (config == null ? "" : config + " ") + e.getMessage());
       return 2;
     }
-    return DeviceServer.run(ctx, hal(bringUp), bringUp.devices(), REAP_INTERVAL_NANOS, s -> {});
+    Publisher dev = devPublisher(ctx, bringUp.devices());
+    Thread publishing = new Thread(() -> {
+      try {
+        dev.enterRetrying();
+      } catch (InterruptedException e) {
+        // stopped before the directory answered
+      }
+    }, "publish-dev-" + ctx.board());
+    publishing.setDaemon(true);
+    try {
+      return DeviceServer.run(ctx, hal(bringUp), bringUp.devices(), REAP_INTERVAL_NANOS, s -> publishing.start());
+    } finally {
+      publishing.interrupt();
+      Thread.interrupted(); // stopping: clear it so the withdrawing trans are not aborted
+      dev.withdraw();
+    }
+  }
+
+  /**
+   * /dev/BOARD/DEVICE for each device: the board's device server capability, restricted to
+   * CLAIM and READ (a program claims the device by its name there; the claim is the owner's).
+   */
+  static Publisher devPublisher(ProcessContext ctx, List<DeviceSpec> devices) {
+    Capability server = ctx.authority().owner(DeviceServer.SERVICE, ctx.board());
+    Capability claimOnly;
+    try {
+      claimOnly = new CheckScheme(new SecureRandom()).restrict(server, DeviceRights.CLAIM | DeviceRights.READ);
+    } catch (NeedsServerException e) {
+      throw new IllegalStateException("an owner capability restricts locally", e);
+    }
+    Map<String, Capability> rows = new LinkedHashMap<>();
+    for (DeviceSpec d : devices) {
+      rows.put(d.name(), claimOnly);
+    }
+    return new Publisher(new DirectoryClient(ctx.root(), ctx.ipc(), 5_000_000_000L), "/dev/" + ctx.board(), rows);
   }
 
   /** The HAL for a brought-up board. */

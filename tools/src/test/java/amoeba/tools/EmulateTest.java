@@ -35,6 +35,20 @@ class EmulateTest {
     }
   }
 
+  /** Lists {@code path} until it holds {@code name} (a board publishes in the background); 60 s. */
+  static Result awaitListing(String path, String name) {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    Result r;
+    do {
+      r = CapCommandTest.amoeba("dir", "ls", path);
+      if (r.status() == 0 && r.out().contains(name)) {
+        return r;
+      }
+      LockSupport.parkNanos(200_000_000L);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError(path + " never listed " + name + ": " + r.out() + r.err());
+  }
+
   /** Asks {@code board}'s PEERS until {@code peer} is {@code state}; fails after 60 s. */
   static void awaitPeer(String board, String peer, String state) {
     long deadline = System.nanoTime() + 60_000_000_000L;
@@ -92,6 +106,8 @@ class EmulateTest {
       assertEquals("kept on two boards", java.nio.file.Files.readString(again));
       Result published = CapCommandTest.amoeba("dir", "ls", "/pool");
       assertTrue(published.out().contains("b1") && published.out().contains("b2"), published.out());
+      Result devices = awaitListing("/dev/b2", "led");
+      assertTrue(devices.out().contains("temp"), "every device of b2 under /dev/b2: " + devices.out());
 
       Result status = CapCommandTest.amoeba("pool", "status", "--json");
       assertEquals(0, status.status(), status.err());
