@@ -80,6 +80,7 @@ public final class Amoeba {
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new Amoeba());
     cli.setDefaultValueProvider(PoolProfile.current());
+    Examples.apply(cli);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
