@@ -142,7 +142,10 @@ final class FileCommand {
         }
         CapabilitySet set;
         try (InputStream in = local.equals("-") ? System.in : Files.newInputStream(Path.of(local))) {
-          set = bullet.create(in, servers, replicas, !noFsync);
+          long size = local.equals("-") ? -1 : Files.size(Path.of(local));
+          InputStream source = size >= PROGRESS_FROM_BYTES
+              ? new Progress(in, size, spec.commandLine().getErr()) : in;
+          set = bullet.create(source, servers, replicas, !noFsync);
         } catch (NoSuchFileException e) {
           throw new CliFailure("no such file: " + local, e);
         } catch (IOException e) {
@@ -168,6 +171,38 @@ final class FileCommand {
         out.flush();
       }
       return 0;
+    }
+  }
+
+  /** Uploads at least this big show their progress on stderr (8 MiB). */
+  static final long PROGRESS_FROM_BYTES = 8L << 20;
+
+  /** Counts what the upload read and prints "put: 12 / 64 MiB (18%)" on stderr, once a second. */
+  static final class Progress extends java.io.FilterInputStream {
+    private final long size;
+    private final PrintWriter err;
+    private long read;
+    private long lastNanos = System.nanoTime();
+
+    Progress(InputStream in, long size, PrintWriter err) {
+      super(in);
+      this.size = size;
+      this.err = err;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        read += n;
+        long now = System.nanoTime();
+        if (now - lastNanos >= 1_000_000_000L || read == size) {
+          lastNanos = now;
+          err.printf("put: %d / %d MiB (%d%%)%n", read >> 20, size >> 20, read * 100 / Math.max(1, size));
+          err.flush();
+        }
+      }
+      return n;
     }
   }
 
