@@ -67,9 +67,10 @@ public final class RunProgram implements Program {
     ctx.stdout().println("run server on " + ctx.board() + " polling "
         + (boards.isEmpty() ? "the boards under /pool" : boards) + " every " + pollMs + " ms");
     try {
+      monitor.ensurePolled(); // a RUN may have polled first: a second poll now would forget its placement
       while (!Thread.currentThread().isInterrupted()) {
-        monitor.pollAll();
         Thread.sleep(pollMs);
+        monitor.pollAll();
       }
     } catch (InterruptedException e) {
       // killed: stop serving
