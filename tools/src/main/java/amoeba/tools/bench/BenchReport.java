@@ -24,6 +24,8 @@ public final class BenchReport {
 
   /** Adds a row; set its fields with {@link Row#put}. */
   public Row row(String name) {
+    // Progress on stderr (stdout stays the table or the JSON): benches run for minutes.
+    System.err.printf("bench %s: %s%n", bench, name);
     Row row = new Row(name);
     rows.add(row);
     return row;
