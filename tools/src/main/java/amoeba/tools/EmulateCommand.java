@@ -126,6 +126,7 @@ final class EmulateCommand implements Callable<Integer> {
     Thread stopAll = new Thread(() -> {
       synchronized (running) {
         stopping.set(true);
+        running.forEach(PeerProcess::terminate); // all at once: boards shut down in parallel
         running.forEach(PeerProcess::close);
       }
     }, "emulate-stop");
