@@ -20,6 +20,9 @@ class GroupMembershipTest {
       GroupMember a = ms.get(0);
       GroupMember b = ms.get(1);
       GroupMember c = ms.get(2);
+      // c's join returns at its VIEW; the sequencer counts it once the JOIN event is accepted.
+      GroupRecoveryTest.await("the join is accepted at the sequencer", 5 * SECOND,
+          () -> a.info().members().size() == 3);
       GroupInfo info = a.info();
       assertEquals(1, info.memberId());
       assertEquals(1, info.sequencerId());
