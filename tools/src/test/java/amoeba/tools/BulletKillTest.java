@@ -68,21 +68,20 @@ class BulletKillTest {
         FlipBox box = new FlipBox(BoxConfig.defaults(1).withPoolKey(key), List.of(new UdpNetwork(udp)), random);
         Rpc rpc = new Rpc(box, RpcConfig.defaults(), random);
         BulletClient bullet = new BulletClient(rpc, new BulletClient.Options(16 << 10, 2, 2_000_000_000L))) {
+      java.util.concurrent.CountDownLatch going = new java.util.concurrent.CountDownLatch(25);
       Thread writer = new Thread(() -> {
         for (int i = 0; i < 100_000; i++) { // ends at the first failure: the board died
           int size = 1 + (i * 7919) % 150_000; // 1 B .. 10 chunks
           try {
             acknowledged.add(new Written(bullet.create(content(size), server, 1, i % 2 == 0), size));
+            going.countDown();
           } catch (Exception e) {
             return;
           }
         }
       }, "writer");
       writer.start();
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while (acknowledged.size() < 25 && writer.isAlive() && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      going.await(60, TimeUnit.SECONDS); // 25 files acknowledged (or the writer stopped: asserted next)
       assertTrue(acknowledged.size() >= 25, "the writer got going: " + acknowledged.size());
       ProcessHandle.of(board.pid()).orElseThrow().destroyForcibly(); // SIGKILL, mid-stream
       ProcessHandle.of(board.pid()).ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join());

@@ -1,5 +1,6 @@
 package amoeba.servers.coord;
 
+import amoeba.servers.Eventually;
 import static amoeba.servers.coord.CoordPool.MS;
 import static amoeba.servers.coord.CoordPool.SECOND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,16 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /** Bully and the group election: who wins, take-over, concurrent elections, terms. */
 class ElectionTest {
-  /** Polls {@code done} every 10 ms for at most {@code timeoutNanos} (a condition, not a sleep). */
-  static boolean await(BooleanSupplier done, long timeoutNanos) throws InterruptedException {
-    long deadline = System.nanoTime() + timeoutNanos;
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        return false;
-      }
-      Thread.sleep(10);
-    }
-    return true;
+  /** Whether {@code done} held within {@code timeoutNanos} (see {@link Eventually}). */
+  static boolean await(BooleanSupplier done, long timeoutNanos) {
+    return Eventually.holds(done, timeoutNanos);
   }
 
   static Set<Leadership> views(Collection<CoordNode> nodes) {

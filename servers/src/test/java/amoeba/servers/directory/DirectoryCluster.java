@@ -1,5 +1,6 @@
 package amoeba.servers.directory;
 
+import amoeba.servers.Eventually;
 import amoeba.capabilities.Capability;
 import amoeba.flip.BoxConfig;
 import amoeba.flip.net.FaultyNetwork;
@@ -112,14 +113,10 @@ final class DirectoryCluster implements AutoCloseable {
     await(() -> serving(board), 20 * SECOND, board + " serving");
   }
 
-  /** Polls a distributed condition (no latch spans the replicas) every 10 ms, up to a bound. */
-  static void await(BooleanSupplier condition, long timeoutNanos, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + timeoutNanos;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what + diagnostics());
-      }
-      Thread.sleep(10);
+  /** Waits for a distributed condition (see {@link Eventually}); fails with the replicas' state. */
+  static void await(BooleanSupplier condition, long timeoutNanos, String what) {
+    if (!Eventually.holds(condition, timeoutNanos)) {
+      throw new AssertionError("timed out waiting for " + what + diagnostics());
     }
   }
 

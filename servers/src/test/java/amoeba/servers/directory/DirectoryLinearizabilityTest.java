@@ -73,9 +73,13 @@ class DirectoryLinearizabilityTest {
       t.start();
     }
     assertTrue(halfway.await(60, TimeUnit.SECONDS), "clients made progress before the partition");
+    long cut = System.nanoTime();
     cluster.partition(Set.of("b1"), Set.of("b2", "b3"));
-    // Long enough for the majority to notice a lost sequencer and carry on (300 ms to suspect).
-    Thread.sleep(1000);
+    // The majority side (clients 1, 2 on b2, b3) gets past the failover and completes operations
+    // while cut off, before the heal: the history then spans the partition.
+    DirectoryCluster.await(() -> history.stream()
+        .filter(o -> o.client() != 0 && o.invokeNanos() > cut && !o.unknown()).count() >= 3,
+        60 * DirectoryCluster.SECOND, "the majority side to complete operations during the partition");
     cluster.heal();
     for (Thread t : clients) {
       t.join(120_000);

@@ -1,5 +1,6 @@
 package amoeba.servers.directory;
 
+import amoeba.servers.Eventually;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -38,24 +39,25 @@ class DirectoryReplicationTest {
    * retry that finds the row taken by its own earlier try is done).
    */
   static void enterRetrying(DirectoryClient c, String path, CapabilitySet set) throws Exception {
-    boolean retried = false;
-    long deadline = System.nanoTime() + 20 * DirectoryCluster.SECOND;
-    while (System.nanoTime() < deadline) {
+    boolean[] retried = {false};
+    Boolean entered = Eventually.first(() -> {
       try {
         c.enter(path, set);
-        return;
+        return true;
       } catch (RpcException e) {
-        if (retried && e.status() == ErrorCode.EXISTS.code() && set.equals(lookupRetrying(c, path))) {
-          return;
+        if (retried[0] && e.status() == ErrorCode.EXISTS.code() && set.equals(lookupRetrying(c, path))) {
+          return true;
         }
         if (e.status() != ErrorCode.NOTNOW.code() && e.status() != ErrorCode.FAILURE.code()) {
           throw e;
         }
-        retried = true;
-        Thread.sleep(20);
+        retried[0] = true;
+        return null; // failing over: again
       }
+    }, 20 * DirectoryCluster.SECOND);
+    if (entered == null) {
+      throw new AssertionError("no update accepted: " + path + DirectoryCluster.diagnostics());
     }
-    throw new AssertionError("no update accepted: " + path + DirectoryCluster.diagnostics());
   }
 
   /** A lookup, trying again while the replica refuses during a failover (NOTNOW). */
@@ -63,20 +65,26 @@ class DirectoryReplicationTest {
     return retrying(() -> c.lookup(path));
   }
 
-  /** A read, tried again while the replica refuses during a failover (NOTNOW). */
+  /** A read (never null), tried again while the replica refuses during a failover (NOTNOW). */
   static <T> T retrying(java.util.concurrent.Callable<T> read) throws Exception {
-    long deadline = System.nanoTime() + 20 * DirectoryCluster.SECOND;
-    while (true) {
+    RpcException[] last = {null};
+    T result = Eventually.first(() -> {
       try {
         return read.call();
       } catch (RpcException e) {
-        if (e.status() != ErrorCode.NOTNOW.code() || System.nanoTime() > deadline) {
+        if (e.status() != ErrorCode.NOTNOW.code()) {
           throw e;
         }
-        Thread.sleep(20);
+        last[0] = e;
+        return null;
       }
+    }, 20 * DirectoryCluster.SECOND);
+    if (result == null) {
+      throw last[0];
     }
+    return result;
   }
+
 
   @Test
   void everyReplicaServesTheSameNamespace() throws Exception {
