@@ -101,17 +101,25 @@ class GroupAcrossHostsTest {
       evidence.accept(nemesis);
       List<String> longest = logs.stream().max((a, b) -> a.size() - b.size()).orElseThrow();
       long violations = 0;
-      for (List<String> log : logs) {
+      List<String> found = new ArrayList<>();
+      for (int m = 0; m < logs.size(); m++) {
+        List<String> log = logs.get(m);
         if (!log.equals(longest.subList(0, log.size()))) {
           violations++;
+          int at = 0;
+          while (log.get(at).equals(longest.get(at))) {
+            at++;
+          }
+          found.add("member " + (m + 1) + " differs at " + at + ": " + log.get(at) + " vs " + longest.get(at));
         }
         if (new HashSet<>(log).size() != log.size()) {
           violations++;
+          found.add("member " + (m + 1) + " delivered a message twice");
         }
       }
       scenario.operations(longest.size());
       scenario.violation(violations);
-      assertEquals(0, violations, "logs are prefixes of one sequence, without duplicates");
+      assertEquals(0, violations, "logs are prefixes of one sequence, without duplicates: " + found);
       assertEquals(3 * perMember, longest.size(), "every message sent was delivered");
     }
   }
