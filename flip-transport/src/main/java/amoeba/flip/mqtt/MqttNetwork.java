@@ -14,6 +14,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.Arrays;
 import java.util.Collection;
@@ -282,6 +283,17 @@ public final class MqttNetwork implements Network {
         break;
     }
     for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof CertificateException) {
+        // PKIX: no path to a trusted CA; or the certificate does not name the broker's host.
+        return brokers + ": TLS: the broker's certificate was rejected: " + rootMessage(t)
+            + (config.caFile() == null
+                ? " (no CA file given, so only the JVM's default CAs are trusted: pass the CA"
+                    + " that signed it, MqttConfig.caFile / --broker-ca)"
+                : " (is it signed by the CA in " + config.caFile() + " and issued for this host"
+                    + " name or IP? MqttConfig.caFile / --broker-ca)");
+      }
+    }
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
       if (t instanceof SSLException) {
         return brokers + ": TLS handshake failed (an ssl:// URL on a plain listener, or a broker"
             + " certificate not signed by MqttConfig.caFile?): " + t;
@@ -297,6 +309,16 @@ public final class MqttNetwork implements Network {
     }
     return brokers + ": cannot connect: " + e.getMessage()
         + (cause == null ? "" : " (" + cause + ")");
+  }
+
+  /** The innermost cause's message, on one line: that is where the JDK says what it checked. */
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    String m = root.getMessage() == null ? root.toString() : root.getMessage();
+    return m.replace('\n', ' ');
   }
 
   /**

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -23,6 +24,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link MqttNetwork} against a real mosquitto on 127.0.0.1: unicast and broadcast carry the
@@ -271,6 +273,36 @@ class MqttNetworkTest {
             () -> open(MqttConfig.builder(ssl).clientIdPrefix(idPrefix).connectTimeoutMs(2000).build()));
     assertTrue(e.getMessage().contains("TLS handshake failed"), e.getMessage());
     assertTrue(eventually(() -> clientThreads() == 0, WAIT_NS), "failed connects leak nothing");
+  }
+
+  @Test
+  void tlsWithTheBrokersCaCarriesPacketsAndAnotherCaFailsAtConnect(@TempDir Path tmp)
+      throws Exception {
+    try (Mosquitto tls = Mosquitto.withTls()) {
+      assertTrue(tls.url().startsWith("ssl://127.0.0.1:"));
+      MqttNetwork a = open(config(tls).caFile(tls.caFile()).build());
+      MqttNetwork b = open(config(tls).caFile(tls.caFile()).build());
+      a.send(packet("over tls"), b.self());
+      assertEquals("over tls", text(receive(b, ByteBuffer.allocate(64))));
+      a.broadcast(packet("to all over tls"));
+      assertEquals("to all over tls", text(receive(a, ByteBuffer.allocate(64))));
+
+      Path otherCa = Mosquitto.newCa(tmp, "other");
+      IOException wrongCa =
+          assertThrows(IOException.class,
+              () -> open(config(tls).caFile(otherCa).connectTimeoutMs(2000).build()));
+      assertTrue(wrongCa.getMessage().contains("certificate was rejected"), wrongCa.getMessage());
+      assertTrue(wrongCa.getMessage().contains(otherCa.toString()), wrongCa.getMessage());
+      assertFalse(wrongCa.getMessage().contains("\n"), "one line: " + wrongCa.getMessage());
+
+      IOException noCa =
+          assertThrows(IOException.class, () -> open(config(tls).connectTimeoutMs(2000).build()));
+      assertTrue(noCa.getMessage().contains("no CA file given"), noCa.getMessage());
+
+      a.close();
+      b.close();
+      assertTrue(eventually(() -> clientThreads() == 0, WAIT_NS), "failed TLS connects leak nothing");
+    }
   }
 
   @Test
