@@ -518,6 +518,11 @@ public final class MqttNetwork implements Network {
     }
   }
 
+  /** The broker URL of the current (or last) connection: with failover, which one it is. */
+  public String brokerUrl() {
+    return client.getCurrentServerURI();
+  }
+
   /** Successful reconnects after a lost connection. */
   public long reconnects() {
     return reconnects.get();
