@@ -9,8 +9,8 @@ import java.util.Objects;
 /**
  * How a {@link MqttNetwork} attaches to a broker. Times in milliseconds, sizes in bytes.
  *
- * @param brokerUrls {@code tcp://host:port} or {@code ssl://host:port}; more than one means
- *     failover: every (re)connect tries them in order
+ * @param brokerUrls {@code tcp://host:port} or {@code ssl://host:port} (all of one kind); more
+ *     than one means failover: every (re)connect tries them in order
  * @param username the broker user name, or null for anonymous
  * @param password the broker password, or null; kept as given (a char[] would not be safer in a
  *     record that lives as long as the network)
@@ -69,6 +69,12 @@ public record MqttConfig(
     }
     for (String url : brokerUrls) {
       checkUrl(url);
+    }
+    // Paho takes one socket factory for all URLs, plain or TLS; and a plain fallback would
+    // quietly drop the encryption the TLS URLs ask for.
+    if (brokerUrls.stream().map(u -> u.startsWith("ssl:")).distinct().count() > 1) {
+      throw new IllegalArgumentException(
+          "broker URLs must be all tcp:// or all ssl://: " + brokerUrls);
     }
     if (!clientIdPrefix.matches("[A-Za-z0-9_-]*")
         || clientIdPrefix.length() > MAX_CLIENT_ID_CHARS - CLIENT_ID_SUFFIX_CHARS) {

@@ -170,8 +170,13 @@ public final class MqttNetwork implements Network {
     if (config.password() != null) {
       options.setPassword(config.password().toCharArray());
     }
-    if (config.caFile() != null) {
-      options.setSocketFactory(trusting(config));
+    // Without Nagle's delay (NoDelaySockets); TLS trusts the CA file, or the JVM's default CAs.
+    if (!config.usesTls()) {
+      options.setSocketFactory(NoDelaySockets.plain());
+    } else if (config.caFile() != null) {
+      options.setSocketFactory(NoDelaySockets.tls(trusting(config)));
+    } else {
+      options.setSocketFactory(NoDelaySockets.tls((SSLSocketFactory) SSLSocketFactory.getDefault()));
     }
 
     try {

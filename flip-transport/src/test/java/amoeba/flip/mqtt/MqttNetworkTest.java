@@ -306,6 +306,15 @@ class MqttNetworkTest {
   }
 
   @Test
+  void brokerUrlsMustBeAllPlainOrAllTls() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class,
+            () -> MqttConfig.builder(broker.url())
+                .brokerUrls(List.of(broker.url(), "ssl://127.0.0.1:8883")).build());
+    assertTrue(e.getMessage().contains("all tcp:// or all ssl://"), e.getMessage());
+  }
+
+  @Test
   void framesThatAreNotOursAreCountedNotDelivered() throws Exception {
     MqttNetwork a = open(config(broker).build());
     Process pub =
