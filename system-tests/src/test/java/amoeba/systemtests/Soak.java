@@ -31,6 +31,8 @@ class Soak {
         () -> new GroupAcrossHostsTest().totalOrderUnderDuplicationDelayAndReordering());
     SCENARIOS.put("board-kill-9", () -> new BoardFailureAcrossHostsTest()
         .aBoardKilledWithKill9IsNoticedByTheOthersAndItsReturnToo());
+    SCENARIOS.put("directory-linearizable",
+        () -> new DirectoryAcrossHostsTest().registersAreLinearizableUnderLossPartitionAndKill9());
   }
 
   @Test
