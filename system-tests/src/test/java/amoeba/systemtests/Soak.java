@@ -33,6 +33,8 @@ class Soak {
         .aBoardKilledWithKill9IsNoticedByTheOthersAndItsReturnToo());
     SCENARIOS.put("directory-linearizable",
         () -> new DirectoryAcrossHostsTest().registersAreLinearizableUnderLossPartitionAndKill9());
+    SCENARIOS.put("bullet-durability",
+        () -> new BulletDurabilityAcrossHostsTest().everyCommittedFileIsReadBackAfterAKill9AndRestart());
   }
 
   @Test
