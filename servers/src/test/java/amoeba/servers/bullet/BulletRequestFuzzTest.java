@@ -103,6 +103,8 @@ class BulletRequestFuzzTest {
       assertTrue(rp.status() == 0 || ErrorCode.fromCode(rp.status()).isPresent(), "status " + rp.status());
       if (rp.status() == 0 && command == BulletCommand.CREATE.code()) {
         created.add(rp.capability());
+      } else if (rp.status() == 0 && command == StdCommand.STD_REVOKE.code() && created.remove(cap)) {
+        created.add(rp.capability()); // the old one no longer destroys it
       }
     }
     SERVER.sweep();
