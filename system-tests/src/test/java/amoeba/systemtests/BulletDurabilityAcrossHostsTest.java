@@ -48,7 +48,7 @@ class BulletDurabilityAcrossHostsTest {
     byte[] keyBytes = new byte[32];
     random.nextBytes(keyBytes);
     String key = HexFormat.of().formatHex(keyBytes);
-    int files = 30 * Scenario.scale();
+    int files = 20 * Scenario.scale();
     int perPhase = Math.max(3, files / 6); // files committed before the kill, while dead, after
     int victim = 1 + random.nextInt(3);
     Path data = DirectoryAcrossHostsTest.freshFolder(Path.of("target", "bullet-across-hosts"));
