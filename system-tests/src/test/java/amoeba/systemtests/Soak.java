@@ -31,6 +31,10 @@ class Soak {
         () -> new GroupAcrossHostsTest().totalOrderUnderDuplicationDelayAndReordering());
     SCENARIOS.put("board-kill-9", () -> new BoardFailureAcrossHostsTest()
         .aBoardKilledWithKill9IsNoticedByTheOthersAndItsReturnToo());
+    SCENARIOS.put("directory-linearizable",
+        () -> new DirectoryAcrossHostsTest().registersAreLinearizableUnderLossPartitionAndKill9());
+    SCENARIOS.put("bullet-durability",
+        () -> new BulletDurabilityAcrossHostsTest().everyCommittedFileIsReadBackAfterAKill9AndRestart());
   }
 
   @Test

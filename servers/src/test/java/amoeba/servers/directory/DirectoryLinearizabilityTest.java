@@ -2,16 +2,11 @@ package amoeba.servers.directory;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import amoeba.capabilities.Capability;
-import amoeba.capabilities.ErrorCode;
-import amoeba.capabilities.Port;
-import amoeba.ipc.rpc.RpcException;
 import amoeba.servers.directory.LinearizabilityChecker.Op;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,24 +31,6 @@ class DirectoryLinearizabilityTest {
     if (cluster != null) {
       cluster.close();
     }
-  }
-
-  static CapabilitySet encode(long v) {
-    return CapabilitySet.of(new Capability(new Port(0x5E7L), (int) v, 0xFF, 0x42L));
-  }
-
-  static Long decode(CapabilitySet set) {
-    return set == null ? null : (long) set.first().object();
-  }
-
-  /** A call's outcome: done (known), certainly not applied (dropped), or maybe applied. */
-  enum Outcome { KNOWN, NOT_APPLIED, UNKNOWN }
-
-  static Outcome classify(RpcException e) {
-    if (e.status() == ErrorCode.NOTNOW.code()) {
-      return Outcome.NOT_APPLIED; // refused before it was sent (the CP rule)
-    }
-    return Outcome.UNKNOWN; // FAILURE, timeouts: it may have been ordered
   }
 
   @Test
@@ -90,61 +67,14 @@ class DirectoryLinearizabilityTest {
   }
 
   private static void run(int client, DirectoryClient dc, List<Op> history, AtomicInteger done, CountDownLatch halfway) {
-    SplittableRandom random = new SplittableRandom(client * 7919L + 1);
-    Long lastSeen = null;
+    RegisterClient registers = new RegisterClient(client, dc, client * 7919L + 1);
     for (int i = 0; i < OPS_PER_CLIENT; i++) {
       if (i == OPS_PER_CLIENT / 3) {
         halfway.countDown();
       }
-      long value = client * 1000L + i + 1;
-      int kind = random.nextInt(3);
-      long invoke = System.nanoTime();
-      Outcome outcome;
-      Op op = null;
-      try {
-        switch (kind) {
-          case 0 -> {
-            Long v;
-            try {
-              v = decode(dc.lookup(dc.root(), ROW));
-            } catch (RpcException e) {
-              if (e.status() != ErrorCode.NO_SUCH_OBJECT.code()) {
-                throw e;
-              }
-              v = null;
-            }
-            lastSeen = v;
-            op = Op.read(client, v, invoke, System.nanoTime());
-          }
-          case 1 -> {
-            dc.install(dc.root(), List.of(new DirectoryClient.InstallItem(ROW, false, null, encode(value))));
-            op = Op.write(client, value, invoke, System.nanoTime());
-          }
-          default -> {
-            Long expected = lastSeen;
-            boolean ok;
-            try {
-              dc.install(dc.root(), List.of(new DirectoryClient.InstallItem(ROW, true,
-                  expected == null ? null : encode(expected), encode(value))));
-              ok = true;
-            } catch (RpcException e) {
-              if (e.status() != ErrorCode.EXISTS.code()) {
-                throw e;
-              }
-              ok = false;
-            }
-            op = Op.cas(client, expected, value, ok, invoke, System.nanoTime());
-          }
-        }
-        outcome = Outcome.KNOWN;
-      } catch (RpcException e) {
-        outcome = classify(e);
-      }
-      if (outcome == Outcome.KNOWN) {
+      Op op = registers.next(ROW, client * 1000L + i + 1);
+      if (op != null) {
         history.add(op);
-      } else if (outcome == Outcome.UNKNOWN && kind != 0) {
-        history.add(kind == 1 ? Op.write(client, value, invoke, Long.MAX_VALUE)
-            : Op.cas(client, lastSeen, value, false, invoke, Long.MAX_VALUE));
       }
       done.incrementAndGet();
     }

@@ -16,9 +16,12 @@ import java.util.Set;
  * and a response time; an operation whose outcome is unknown (the call failed after it may have
  * run) has no response: it may take effect at any point after its invoke, or never. Operations
  * that certainly did not run (refused before anything was sent) are left out of the history.
+ * Public test code: system-tests uses it too (through the servers test-jar).
  */
-final class LinearizabilityChecker {
-  enum Kind { READ, WRITE, CAS }
+public final class LinearizabilityChecker {
+  private LinearizabilityChecker() {}
+
+  public enum Kind { READ, WRITE, CAS }
 
   /**
    * One operation. Values are longs; {@code null} is "absent" (the initial state).
@@ -28,21 +31,21 @@ final class LinearizabilityChecker {
    * @param succeeded CAS: whether it reported success
    * @param responseNanos {@link Long#MAX_VALUE} when the outcome is unknown
    */
-  record Op(int client, Kind kind, Long value, Long expected, boolean succeeded,
+  public record Op(int client, Kind kind, Long value, Long expected, boolean succeeded,
       long invokeNanos, long responseNanos) {
-    boolean unknown() {
+    public boolean unknown() {
       return responseNanos == Long.MAX_VALUE;
     }
 
-    static Op read(int client, Long value, long invoke, long response) {
+    public static Op read(int client, Long value, long invoke, long response) {
       return new Op(client, Kind.READ, value, null, true, invoke, response);
     }
 
-    static Op write(int client, Long value, long invoke, long response) {
+    public static Op write(int client, Long value, long invoke, long response) {
       return new Op(client, Kind.WRITE, value, null, true, invoke, response);
     }
 
-    static Op cas(int client, Long expected, Long value, boolean ok, long invoke, long response) {
+    public static Op cas(int client, Long expected, Long value, boolean ok, long invoke, long response) {
       return new Op(client, Kind.CAS, value, expected, ok, invoke, response);
     }
   }
@@ -88,11 +91,11 @@ final class LinearizabilityChecker {
   private record Key(BitSet linearized, Long state) {}
 
   /** Whether the history is linearizable, starting from an absent register. */
-  static boolean check(List<Op> history) {
+  public static boolean check(List<Op> history) {
     return check(history, null);
   }
 
-  static boolean check(List<Op> history, Long initial) {
+  public static boolean check(List<Op> history, Long initial) {
     List<Event> events = new ArrayList<>();
     int known = 0;
     for (int i = 0; i < history.size(); i++) {

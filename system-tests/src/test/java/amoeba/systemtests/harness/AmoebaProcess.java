@@ -30,11 +30,17 @@ public final class AmoebaProcess implements AutoCloseable {
                       new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                   lines.add(line);
+                  synchronized (lines) {
+                    lines.notifyAll(); // awaitOutput
+                  }
                 }
               } catch (IOException e) {
                 // the process is gone
               } finally {
                 ended.countDown();
+                synchronized (lines) {
+                  lines.notifyAll();
+                }
               }
             },
             "amoeba-stdout-" + process.pid());
@@ -91,6 +97,31 @@ public final class AmoebaProcess implements AutoCloseable {
       }
     }
     throw new IllegalStateException("no '" + prefix + "' within " + timeoutMillis + " ms: " + lines);
+  }
+
+  /**
+   * Waits up to {@code timeoutMillis} until {@code condition} holds for the stdout lines so far;
+   * returns whether it did (false also when the process ended without it).
+   */
+  public boolean awaitOutput(java.util.function.Predicate<List<String>> condition, long timeoutMillis) {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    synchronized (lines) {
+      while (true) {
+        if (condition.test(List.copyOf(lines))) {
+          return true;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || ended.getCount() == 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(lines, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
   }
 
   /** Waits for the process to exit (bounded); returns its exit status. */

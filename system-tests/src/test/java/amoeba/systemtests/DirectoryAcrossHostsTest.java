@@ -1,0 +1,161 @@
+package amoeba.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import amoeba.servers.directory.LinearizabilityChecker;
+import amoeba.servers.directory.LinearizabilityChecker.Op;
+import amoeba.systemtests.harness.AmoebaProcess;
+import amoeba.systemtests.harness.Nemesis;
+import amoeba.systemtests.harness.Scenario;
+import amoeba.systemtests.harness.TestHosts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The directory is linearizable between real hosts under real faults: three boards (hosts 1..3)
+ * each run a directory replica; a client host (4) runs concurrent clients doing reads, writes
+ * and compare-and-sets on register rows ({@link RegisterClients}) and records the history. The
+ * nemesis adds 3% loss at every switch port, cuts replica b3 away from everyone, heals, then
+ * kills b1 with kill -9 and restarts it on its data folder. The Wing-Gong checker decides each
+ * row's history (linearizability is per object, so rows are checked apart).
+ */
+class DirectoryAcrossHostsTest {
+  static final String POOL = "b1,b2,b3";
+  static final int CLIENT_HOST = 4;
+
+  @BeforeAll
+  static void needsNamespaces() {
+    String reason = TestHosts.unavailableReason();
+    Assumptions.assumeTrue(reason == null, () -> "SKIPPED: system tests need namespaces: " + reason);
+  }
+
+  @Test
+  void registersAreLinearizableUnderLossPartitionAndKill9() {
+    long seed = Scenario.freshSeed();
+    Scenario scenario = new Scenario("directory-linearizable", seed);
+    scenario.run(() -> linearizable(scenario, seed));
+  }
+
+  static void linearizable(Scenario scenario, long seed) throws IOException {
+    SplittableRandom random = new SplittableRandom(seed);
+    byte[] keyBytes = new byte[32];
+    random.nextBytes(keyBytes);
+    String key = HexFormat.of().formatHex(keyBytes);
+    int threads = 3;
+    // Every phase waits for this many completed operations; the clients run until stopped.
+    int perPhase = 10 * Scenario.scale();
+    int maxOps = 2_000 * Scenario.scale(); // per client: bounds a run whose phases stall
+    Path data = freshFolder(Path.of("target", "directory-across-hosts"));
+    try (TestHosts hosts = TestHosts.create(CLIENT_HOST)) {
+      Nemesis nemesis = new Nemesis(hosts, random.nextLong());
+      List<AmoebaProcess> boards = new ArrayList<>();
+      for (int h = 1; h <= 3; h++) {
+        boards.add(board(hosts, h, key, data));
+      }
+      for (AmoebaProcess b : boards) {
+        b.awaitLine("ready", 30_000);
+      }
+      AmoebaProcess clients = AmoebaProcess.startMain(hosts, CLIENT_HOST, RegisterClients.class.getName(),
+          Long.toString(random.nextLong()), Integer.toString(threads), Integer.toString(maxOps), "2",
+          Long.toString(120L * Scenario.scale()), key, TestHosts.address(CLIENT_HOST));
+      clients.awaitLine("ready", 60_000);
+
+      for (int h = 1; h <= CLIENT_HOST; h++) {
+        nemesis.loss(h, 3);
+      }
+      scenario.fault("loss=3%@all");
+      awaitOps(clients, perPhase * threads, o -> true, "operations under loss");
+
+      long cut = System.nanoTime();
+      for (int other : new int[] {1, 2, CLIENT_HOST}) {
+        nemesis.partition(3, other);
+      }
+      scenario.fault("partition=b3|rest");
+      awaitOps(clients, perPhase, o -> !o.unknown() && o.invokeNanos() > cut,
+          "operations completed while b3 was cut off");
+      nemesis.heal();
+      long healed = System.nanoTime();
+      awaitOps(clients, perPhase, o -> !o.unknown() && o.invokeNanos() > healed, "operations after the heal");
+
+      boards.get(0).signal("KILL");
+      scenario.fault("kill-9=b1");
+      assertEquals(137, boards.get(0).awaitExit(10_000));
+      long killed = System.nanoTime();
+      awaitOps(clients, perPhase, o -> !o.unknown() && o.invokeNanos() > killed,
+          "operations completed by b2 and b3 while b1 was dead");
+      AmoebaProcess again = board(hosts, 1, key, data);
+      again.awaitLine("ready", 30_000);
+      scenario.fault("restart=b1");
+      long restarted = System.nanoTime();
+      awaitOps(clients, perPhase, o -> !o.unknown() && o.invokeNanos() > restarted,
+          "operations after b1's restart");
+
+      assertEquals(143, clients.stop(), "the clients end on SIGTERM: " + clients.lines());
+      clients.awaitLine("done", 5_000);
+      List<String> lines = clients.lines();
+      Map<String, List<Op>> rows = new TreeMap<>();
+      for (String line : lines) {
+        if (line.startsWith("op ")) {
+          rows.computeIfAbsent(RegisterClients.row(line), r -> new ArrayList<>()).add(RegisterClients.parse(line));
+        }
+      }
+      List<Op> all = rows.values().stream().flatMap(List::stream).toList();
+      long unknown = all.stream().filter(Op::unknown).count();
+      scenario.operations(all.size()).fault("unknown=" + unknown).fault("dropped=" + nemesis.dropped());
+      List<String> broken = new ArrayList<>();
+      for (Map.Entry<String, List<Op>> row : rows.entrySet()) {
+        if (!LinearizabilityChecker.check(row.getValue())) {
+          broken.add(row.getKey() + ": " + row.getValue().stream()
+              .sorted(Comparator.comparingLong(Op::invokeNanos)).toList());
+        }
+      }
+      scenario.violation(broken.size());
+      assertEquals(List.of(), broken, "every row's history is linearizable");
+      assertTrue(all.size() - unknown >= 5L * perPhase, "operations completed: " + (all.size() - unknown));
+      assertTrue(nemesis.dropped() > 0, "the switch dropped frames");
+      again.close();
+      boards.forEach(AmoebaProcess::close);
+    }
+  }
+
+  /** A board on {@code host} running a directory replica, its data under {@code data}. */
+  static AmoebaProcess board(TestHosts hosts, int host, String key, Path data) {
+    return AmoebaProcess.start(hosts, host, FlipAcrossHostsTest.concat(new String[] {"boot",
+        "--name", "b" + host, "--data", data.resolve("b" + host).toString(),
+        "--service", "dir " + POOL.replace(',', ' ')}, FlipAcrossHostsTest.net(host, key)));
+  }
+
+  /** Waits until the clients printed {@code count} operations matching {@code which}; 60 s. */
+  static void awaitOps(AmoebaProcess clients, int count, Predicate<Op> which, String what) {
+    Predicate<List<String>> enough = lines -> lines.stream().filter(l -> l.startsWith("op "))
+        .map(RegisterClients::parse).filter(which).limit(count).count() >= count;
+    if (!clients.awaitOutput(enough, 60_000)) {
+      throw new AssertionError(what + ": fewer than " + count + "; clients: " + clients.lines());
+    }
+  }
+
+  /** An empty folder (the last run's boards' data removed). */
+  static Path freshFolder(Path folder) throws IOException {
+    if (Files.exists(folder)) {
+      try (var walk = Files.walk(folder)) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    return Files.createDirectories(folder);
+  }
+}
