@@ -71,7 +71,10 @@ class MqttFrameTest {
         () -> MqttConfig.builder("tcp://h:1").clientIdPrefix("much-too-long").build());
     assertThrows(IllegalArgumentException.class,
         () -> MqttConfig.builder("tcp://h:1").clientIdPrefix("a/b").build());
-    assertTrue(MqttConfig.builder("tcp://h:1").brokerUrls(List.of("tcp://a:1", "ssl://b:2"))
+    assertTrue(MqttConfig.builder("tcp://h:1").brokerUrls(List.of("ssl://a:1", "ssl://b:2"))
         .build().usesTls());
+    // Paho takes one socket factory for every URL: a mixed list cannot work.
+    assertThrows(IllegalArgumentException.class,
+        () -> MqttConfig.builder("tcp://h:1").brokerUrls(List.of("tcp://a:1", "ssl://b:2")).build());
   }
 }
