@@ -206,7 +206,11 @@ public final class DirectoryServer implements Program {
         request.port(clientsPort);
         reply.clear();
         clients.dispatch(request, reply);
-        s.putrep(reply);
+        try {
+          s.putrep(reply);
+        } catch (RuntimeException e) {
+          return; // closed under the request: the client falls back to the clients' port
+        }
       }
     }
   }
