@@ -24,7 +24,7 @@ import java.nio.ByteOrder;
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |        msgId: sender's message number; NAK/FETCH: last seq    | 24
- *  |                                                               |
+ *  |        SYNC: lease stamp; ACK: latest SYNC stamp heard (echo)  |
  *  +---------------------------------------------------------------+
  *  |        accepted: highest seq that may be delivered            | 32
  *  |                                                               |
@@ -39,6 +39,10 @@ import java.nio.ByteOrder;
  * (the payload is a membership event), {@link #FLAG_RETRANSMIT}, {@link #FLAG_FORCE}
  * (RESET_REQ asked by the application: vote even with a live sequencer), {@link #FLAG_ALIVE}
  * (REJECT because the sequencer is alive).
+ *
+ * <p>Lease stamps (msgId of SYNC and ACK): the sequencer's clock minus its term's base, plus 1
+ * (so >= 1; 0 in an ACK: no stamp heard yet). A member echoes the latest it heard; see
+ * docs/architecture.md, "The lease".
  */
 public final class GroupHeader {
   public static final int VERSION = 1;

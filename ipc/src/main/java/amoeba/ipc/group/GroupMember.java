@@ -106,6 +106,8 @@ public final class GroupMember implements AutoCloseable {
   private boolean ackNow; // heartbeat: ACK even if it did not (recovers lost ACKs)
   private long ackedUpTo = -1;
   private final HashMap<Integer, Long> deliveredMsgId = new HashMap<>();
+  private long acceptedData; // highest accepted seq of an application message (not an event)
+  private long heardStamp; // the current sequencer's latest SYNC stamp heard: echoed in ACKs
 
   // ---- sending ----
   private long nextMsgId = 1;
@@ -123,6 +125,10 @@ public final class GroupMember implements AutoCloseable {
   private final HashMap<Integer, Long> joinBase = new HashMap<>();
   private final HashMap<Integer, TreeMap<Long, Pending>> fifo = new HashMap<>();
   private long historyFullSinceNs = -1;
+  // The lease (docs/architecture.md, "The lease"): SYNC stamps are clock - leaseBaseNs + 1
+  // (>= 1 on the wire); echoes holds each member's latest echo of them.
+  private long leaseBaseNs;
+  private final HashMap<Integer, Long> echoes = new HashMap<>();
   private long expulsions; // members this member expelled while sequencer
 
   // ---- reset coordinator ----
@@ -178,6 +184,7 @@ public final class GroupMember implements AutoCloseable {
       m.nextSeq = 1;
       m.state = State.MEMBER;
       m.lastHeardSequencerNs = now;
+      m.leaseBaseNs = now;
     } finally {
       m.lock.unlock();
     }
@@ -359,6 +366,25 @@ public final class GroupMember implements AutoCloseable {
     lock.lock();
     try {
       return state;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The read index of a lease read (docs/architecture.md, "The lease"): if this member is the
+   * sequencer (state MEMBER), holds the lease, and its incarnation's reconciled tail is accepted,
+   * the highest accepted seq of an application message: every message delivered anywhere has a
+   * seq at most this, so once this member's application has received through it, its state is
+   * no older than any completed update. Else -1.
+   */
+  public long readIndex() {
+    lock.lock();
+    try {
+      if (!isSequencer() || acceptedKnown < incStartSeq - 1 || !leaseValid(clock.getAsLong())) {
+        return -1;
+      }
+      return acceptedData;
     } finally {
       lock.unlock();
     }
@@ -606,8 +632,7 @@ public final class GroupMember implements AutoCloseable {
   }
 
   private void sequencerTick(long now) {
-    multicastHeader(GroupMessageType.SYNC, 0, installedInc, myId, 0, nextSeq - 1, 0,
-        acceptedKnown, stableKnown);
+    multicastSync(now);
     List<Integer> expel = new ArrayList<>();
     for (int id : live.keySet()) {
       if (id != myId && now - lastHeard.getOrDefault(id, now) > cfg.failNanos()) {
@@ -633,6 +658,40 @@ public final class GroupMember implements AutoCloseable {
     for (int id : expel) {
       expel(id);
     }
+  }
+
+  /** SYNC: heartbeat, accept frontier, and our clock stamp (msgId) for the lease. */
+  private void multicastSync(long now) {
+    multicastHeader(GroupMessageType.SYNC, 0, installedInc, myId, 0, nextSeq - 1,
+        now - leaseBaseNs + 1, acceptedKnown, stableKnown);
+  }
+
+  /**
+   * The lease: a member that echoed our stamp of time t votes for no reset before failNanos
+   * of its own clock after t, so no other sequencer accepts anything before then. Held while a
+   * majority of the accepted membership and of the ordered one (any coordinator's view lies
+   * between them, as for the accept count) echoed a stamp younger than failNanos - failNanos/4
+   * (we count as now): the margin allows for clocks running up to 4/3 as fast as ours.
+   */
+  private boolean leaseValid(long now) {
+    long span = cfg.failNanos() - cfg.failNanos() / 4;
+    return leaseAge(members, now) < span && leaseAge(live, now) < span;
+  }
+
+  /** The age of the newest of our stamps that a majority of {@code view} has echoed. */
+  private long leaseAge(Map<Integer, Long> view, long now) {
+    int n = view.size();
+    if (n == 0) {
+      return Long.MAX_VALUE;
+    }
+    long[] age = new long[n];
+    int i = 0;
+    for (int id : view.keySet()) {
+      Long echo = echoes.get(id);
+      age[i++] = id == myId ? 0 : echo == null ? Long.MAX_VALUE : now - (leaseBaseNs + echo - 1);
+    }
+    Arrays.sort(age);
+    return age[n / 2];
   }
 
   private void expel(int id) {
@@ -698,15 +757,14 @@ public final class GroupMember implements AutoCloseable {
       if (acc > acceptedKnown) {
         acceptedKnown = acc;
         advanceAccepted();
-        multicastHeader(GroupMessageType.SYNC, 0, installedInc, myId, 0, nextSeq - 1, 0,
-            acceptedKnown, stableKnown);
+        multicastSync(clock.getAsLong());
       }
     } else if (ackNow || (needAck && received > ackedUpTo)) {
       needAck = false;
       ackNow = false;
       ackedUpTo = received;
-      sendHeader(sequencerAddr, GroupMessageType.ACK, 0, installedInc, myId, 0, received, 0,
-          0, 0);
+      sendHeader(sequencerAddr, GroupMessageType.ACK, 0, installedInc, myId, 0, received,
+          heardStamp, 0, 0);
     }
   }
 
@@ -787,6 +845,7 @@ public final class GroupMember implements AutoCloseable {
         continue;
       }
       deliveredMsgId.merge(e.origin, e.msgId, Math::max);
+      acceptedData = e.seq;
       if (e.origin == myId && unconfirmed.remove(e.msgId) != null) {
         any = true;
       }
@@ -947,6 +1006,7 @@ public final class GroupMember implements AutoCloseable {
       orderedMsgId.putIfAbsent(id, 0L); // a rejoiner keeps its id and its message numbers
     } else {
       acks.remove(id);
+      echoes.remove(id);
       lastHeard.remove(id);
       fifo.remove(id);
     }
@@ -997,7 +1057,12 @@ public final class GroupMember implements AutoCloseable {
       return;
     }
     acks.merge(id, Math.min(GroupHeader.seq(b, at), nextSeq - 1), Math::max);
-    lastHeard.put(id, clock.getAsLong());
+    long now = clock.getAsLong();
+    lastHeard.put(id, now);
+    long echo = GroupHeader.msgId(b, at);
+    if (echo > 0) {
+      echoes.merge(id, Math.min(echo, now - leaseBaseNs + 1), Math::max); // never from the future
+    }
   }
 
   private void onNak(ByteBuffer b, int at, long src) {
@@ -1213,6 +1278,7 @@ public final class GroupMember implements AutoCloseable {
     }
     long now = clock.getAsLong();
     lastHeardSequencerNs = now;
+    heardStamp = Math.max(heardStamp, GroupHeader.msgId(b, at)); // echoed in our ACKs
     lastSeqKnown = Math.max(lastSeqKnown, GroupHeader.seq(b, at));
     long acc = GroupHeader.accepted(b, at);
     acceptedKnown = Math.max(acceptedKnown, acc);
@@ -1311,6 +1377,7 @@ public final class GroupMember implements AutoCloseable {
     }
     sequencerId = seqId;
     sequencerAddr = seqAddr;
+    heardStamp = 0; // stamps are per sequencer term
     incStartSeq = incStart;
     lastSeqKnown = Math.max(received, lastSeq);
     stableKnown = Math.max(stableKnown, Math.min(stable, received));
@@ -1386,7 +1453,9 @@ public final class GroupMember implements AutoCloseable {
     promisedInc = ballotInc;
     promisedCoord = myId;
     votes.clear();
-    votes.put(myId, selfVote());
+    if (mayVote(now, myId)) {
+      votes.put(myId, selfVote());
+    }
     resetStartNs = now;
     resetActivityNs = now;
     majorityAtNs = -1;
@@ -1432,8 +1501,22 @@ public final class GroupMember implements AutoCloseable {
       changed.signalAll();
     }
     resetActivityNs = now;
+    if (!mayVote(now, coord)) {
+      return; // promised (we ACK the old sequencer no more); the VOTE answers a later RESET_REQ
+    }
     sendHeader(src, GroupMessageType.VOTE, 0, inc, myId, logInc, received, 0, acceptedScan,
         installedInc);
+  }
+
+  /**
+   * Whether we may vote for {@code coord}'s ballot now without breaking the sequencer's lease:
+   * once failNanos have passed since we last heard it (always so unless the reset is forced),
+   * or if we or the coordinator are that sequencer (it gave its lease up by starting or
+   * joining the reset).
+   */
+  private boolean mayVote(long now, int coord) {
+    return sequencerId == myId || coord == sequencerId
+        || now - lastHeardSequencerNs >= cfg.failNanos();
   }
 
   private void onReject(ByteBuffer b, int at, long src) {
@@ -1491,6 +1574,9 @@ public final class GroupMember implements AutoCloseable {
   private void checkVotes(long now) {
     if (!coordinating) {
       return;
+    }
+    if (!votes.containsKey(myId) && mayVote(now, myId)) {
+      votes.put(myId, selfVote()); // a forced reset's coordinator waited out the lease
     }
     if (fetchFrom != null) {
       if (received >= fetchTarget) {
@@ -1591,6 +1677,8 @@ public final class GroupMember implements AutoCloseable {
       orderedMsgId.putIfAbsent(id, 0L);
     }
     acks.clear();
+    echoes.clear();
+    leaseBaseNs = now;
     lastHeard.clear();
     fifo.clear();
     joinBase.clear();

@@ -11,9 +11,9 @@ public enum GroupMessageType {
   BB_DATA(2),
   /** Sequencer -> group (or unicast retransmission): seq, origin, msgId, accepted, stable. */
   ORDERED(3),
-  /** Sequencer -> group heartbeat and accept: seq = last ordered, accepted, stable. */
+  /** Sequencer -> group heartbeat and accept: seq = last ordered, msgId = lease stamp. */
   SYNC(4),
-  /** Member -> sequencer: seq = highest contiguous seq held; also the member's heartbeat. */
+  /** Member -> sequencer: seq = highest contiguous seq held, msgId = stamp echo; a heartbeat. */
   ACK(5),
   /** Member -> sequencer: please resend seq .. msgId (inclusive). */
   NAK(6),

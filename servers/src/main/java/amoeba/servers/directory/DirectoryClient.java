@@ -12,11 +12,19 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Client stubs of the directory server, and the pool's {@link Namespace}: absolute paths are
- * sent with the root capability and walked by the server in one call. Each call is one trans;
- * the reply's reason text (UTF-8 data of an error) is part of the exception's message.
+ * sent with the root capability and walked by the server in one call. The reply's reason text
+ * (UTF-8 data of an error) is part of the exception's message.
+ *
+ * <p>Namespace commands go first to the leader port (its put-port asked once with LEADER),
+ * where the replica holding the group's lease reads without a group round and orders updates
+ * itself; with half the call's time. When that port certainly did not run the call (NOTFOUND,
+ * NOTNOW, TRYAGAIN; for a read also FAILURE, as reads change nothing) the call goes to the
+ * clients' port with the time left, and the leader port rests (1 s, doubling up to 8 s while it
+ * keeps failing). An update's FAILURE there is the caller's answer: it may have applied.
  */
 public final class DirectoryClient implements Namespace {
   /** One transaction: {@link Rpc#trans} or a process's {@link Ipc#trans}. */
@@ -34,14 +42,29 @@ public final class DirectoryClient implements Namespace {
   /** One item of an atomic install: compare with {@code expected} (null: must be absent) if compare. */
   public record InstallItem(String path, boolean compare, CapabilitySet expected, CapabilitySet replacement) {}
 
+  /** After the leader port failed a call, it is not tried for this long (doubling, bounded). */
+  static final long LEADER_REST_NANOS = 1_000_000_000L;
+  static final long LEADER_REST_MAX_NANOS = 8 * LEADER_REST_NANOS;
+
   private final Capability root;
   private final Transport transport;
   private final long timeoutNanos;
+  private final LongSupplier clock;
+  /** The leader port's put-port: 0 not known yet, -1 the server has none. */
+  private volatile long leaderPort;
+  private volatile long leaderRetryAt;
+  private volatile long leaderRestNanos; // 0: the leader port is tried
 
-  public DirectoryClient(Capability root, Transport transport, long timeoutNanos) {
+  /** @param clock nanoseconds, for the leader port's rest after a failure */
+  public DirectoryClient(Capability root, Transport transport, long timeoutNanos, LongSupplier clock) {
     this.root = root;
     this.transport = transport;
     this.timeoutNanos = timeoutNanos;
+    this.clock = clock;
+  }
+
+  public DirectoryClient(Capability root, Transport transport, long timeoutNanos) {
+    this(root, transport, timeoutNanos, System::nanoTime);
   }
 
   public DirectoryClient(Capability root, Rpc rpc, long timeoutNanos) {
@@ -59,7 +82,12 @@ public final class DirectoryClient implements Namespace {
   private ByteBuffer call(Capability cap, int command, String what, Wire.Out data) throws RpcException {
     RpcMessage rq = new RpcMessage().capability(cap).command(command)
         .data(data == null ? ByteBuffer.allocate(0) : data.buffer());
-    RpcMessage reply = transport.trans(rq, timeoutNanos);
+    long start = clock.getAsLong();
+    RpcMessage reply = viaLeader(rq, DirectoryCommand.of(command));
+    if (reply == null) {
+      rq.port(cap.port().value());
+      reply = transport.trans(rq, Math.max(0, timeoutNanos - (clock.getAsLong() - start)));
+    }
     byte[] bytes = new byte[reply.dataLength()];
     reply.data().get(reply.data().position(), bytes);
     if (!reply.ok()) {
@@ -73,6 +101,54 @@ public final class DirectoryClient implements Namespace {
       return ByteBuffer.wrap(reply.capability().toBytes());
     }
     return ByteBuffer.wrap(bytes);
+  }
+
+  /** The call through the leader port, or null when it should go to the clients' port. */
+  private RpcMessage viaLeader(RpcMessage rq, DirectoryCommand command) {
+    if (command == null || !command.namespace()
+        || (leaderRestNanos > 0 && clock.getAsLong() - leaderRetryAt < 0)) {
+      return null;
+    }
+    long port = leaderPort();
+    if (port <= 0) {
+      return null;
+    }
+    RpcMessage reply = transport.trans(rq.port(port), timeoutNanos / 2);
+    int status = reply.status();
+    boolean notRun = status == ErrorCode.NOTFOUND.code() || status == ErrorCode.NOTNOW.code()
+        || status == ErrorCode.TRYAGAIN.code();
+    if (notRun || status == ErrorCode.FAILURE.code()) {
+      rest();
+      return notRun || !command.update() ? null : reply;
+    }
+    leaderRestNanos = 0;
+    return reply;
+  }
+
+  private void rest() {
+    long rest = Math.min(LEADER_REST_MAX_NANOS, Math.max(LEADER_REST_NANOS, 2 * leaderRestNanos));
+    leaderRestNanos = rest;
+    leaderRetryAt = clock.getAsLong() + rest;
+  }
+
+  /** The leader port's put-port (asked once), -1 if the server has none, 0 if not known now. */
+  private long leaderPort() {
+    long port = leaderPort;
+    if (port != 0) {
+      return port;
+    }
+    RpcMessage reply = transport.trans(new RpcMessage().port(root.port().value())
+        .command(DirectoryCommand.LEADER.code()), timeoutNanos / 2);
+    if (reply.ok() && reply.dataLength() == 8) {
+      port = reply.data().getLong(reply.data().position());
+    } else if (reply.status() == ErrorCode.COMMAND_UNKNOWN.code()) {
+      port = -1;
+    } else {
+      rest();
+      return 0;
+    }
+    leaderPort = port;
+    return port;
   }
 
   private static Wire.In in(ByteBuffer b) {

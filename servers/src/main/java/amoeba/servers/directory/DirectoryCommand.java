@@ -31,6 +31,10 @@ import amoeba.capabilities.ServerBlock;
  *                                 that fails: EXISTS, reply u8 index of the item
  * SEQNO    2110 a column          data: str path (a dir)    reply: i64 sequence number (bumped
  *                                      by every change of the directory)
+ * LEADER   2111 none (anonymous)  reply: i64 put-port of the leader port, served by the
+ *                                      replica holding the group's lease; it takes the
+ *                                      commands above (same capabilities) and reads without
+ *                                      a group round
  * --- replica port (get-port "dir-replica"/BOARD, object 0, owner capability only) ---
  * FETCH    2120                   data: i64 marker id       reply: u8 kind (0 state follows,
  *                                      1 keep yours: it is newer, 2 not here), [snapshot]
@@ -52,6 +56,7 @@ public enum DirectoryCommand {
   GETMASKS(8, false),
   INSTALL(9, true),
   SEQNO(10, false),
+  LEADER(11, false),
   FETCH(20, false),
   STATUS(21, false);
 
@@ -65,6 +70,21 @@ public enum DirectoryCommand {
 
   public int code() {
     return code;
+  }
+
+  /** Whether it is a namespace command (CREATE .. SEQNO), the ones the leader port takes too. */
+  public boolean namespace() {
+    return ordinal() <= SEQNO.ordinal();
+  }
+
+  /** The command with this code, or null. */
+  public static DirectoryCommand of(int code) {
+    for (DirectoryCommand c : values()) {
+      if (c.code == code) {
+        return c;
+      }
+    }
+    return null;
   }
 
   /** Whether it changes state (goes through the group's total order). */

@@ -30,7 +30,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import org.tinylog.Logger;
 
 /**
@@ -40,8 +44,10 @@ import org.tinylog.Logger;
  * <ul>
  *   <li>Updates are proposed into the group (total order, r = 1, majority) and applied by every
  *       replica on delivery; the replica the client reached answers once it applied its own.
- *   <li>Reads are linearizable: a read sends a READ mark into the group and reads the local
- *       state once that mark is delivered here, so it sees every update that completed before.
+ *   <li>Reads are linearizable. At the sequencer's replica, while its lease holds: wait until
+ *       this replica has applied the group's read index, then read the local state (no group
+ *       round). Elsewhere: send a READ mark into the group and read once it is delivered here.
+ *       Either way the read sees every update that completed before it began.
  *   <li>CP: a replica serves (reads and updates) only while it is a member of a group view
  *       holding a majority of the configured replicas, its state is synced, and none of its own
  *       messages has waited longer than {@code failNanos} for delivery. Otherwise: NOTNOW.
@@ -55,6 +61,8 @@ import org.tinylog.Logger;
 final class DirectoryReplica implements AutoCloseable {
   static final String GROUP_SERVICE = "dir-group";
   static final String REPLICA_SERVICE = "dir-replica";
+  /** The leader port (get-port "dir-leader"/"pool"): served while this replica holds the lease. */
+  static final String LEADER_SERVICE = "dir-leader";
 
   private static final int OP = 1;
   private static final int READ_MARK = 2;
@@ -90,6 +98,15 @@ final class DirectoryReplica implements AutoCloseable {
   /** Send time of our own messages not delivered back yet, by id: the lease of the CP rule. */
   private final ConcurrentHashMap<Long, Long> inFlight = new ConcurrentHashMap<>();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  /** The group seq this replica has received and applied through; signalled on each advance. */
+  private volatile long applied;
+  private final ReentrantLock appliedLock = new ReentrantLock();
+  private final Condition appliedAdvanced = appliedLock.newCondition();
+  private final LongAdder leaseReads = new LongAdder();
+  private final LongAdder markReads = new LongAdder();
+  private volatile Consumer<Boolean> leadership = lead -> { };
+  private boolean leading; // applier thread only
+  private long lastLeaseCheckNs;
   private final Map<Long, MarkerAnswer> markers = new LinkedHashMap<>(16, 0.75f, false) {
     private static final long serialVersionUID = 1L;
 
@@ -166,6 +183,11 @@ final class DirectoryReplica implements AutoCloseable {
     return getPort;
   }
 
+  /** Told (on the applier thread) whenever this replica starts or stops holding the lease. */
+  void onLeadership(Consumer<Boolean> listener) {
+    leadership = listener;
+  }
+
   CheckScheme scheme() {
     return scheme;
   }
@@ -216,12 +238,27 @@ final class DirectoryReplica implements AutoCloseable {
     return replicas.size() / 2 + 1;
   }
 
-  /** A linearizable read: after our READ mark is delivered here, read the local state. */
+  /**
+   * A linearizable read: by the lease if our group member is the sequencer holding it (read
+   * once we applied its read index), else after our READ mark is delivered here.
+   */
   Result read(int command, Capability cap, ByteBuffer data) {
     String why = notServing();
     if (why != null) {
       return refusal(ErrorCode.NOTNOW, why);
     }
+    GroupMember m = member;
+    long readIndex = m == null ? -1 : m.readIndex();
+    if (readIndex >= 0 && awaitApplied(m, readIndex, timing.failNanos)) {
+      leaseReads.increment();
+      lock.readLock().lock();
+      try {
+        return state.read(command, cap, data);
+      } finally {
+        lock.readLock().unlock();
+      }
+    }
+    markReads.increment();
     long id = nextId.getAndIncrement();
     Result r = propose(id, new Wire.Out().u8(READ_MARK).i64(nonce).i64(id).toByteArray(), 3 * timing.failNanos);
     if (r.status() != 0) {
@@ -253,6 +290,36 @@ final class DirectoryReplica implements AutoCloseable {
         .i64(scheme.newSecret()).bytes(body).toByteArray();
     // Long enough to ride out one sequencer failover (suspicion, votes, new view).
     return propose(id, msg, 5 * timing.failNanos);
+  }
+
+  /**
+   * Waits (at most the timeout) until the applier has applied {@code m}'s messages through
+   * {@code seq}; false if it did not, or if this replica's membership or sync changed meanwhile.
+   */
+  private boolean awaitApplied(GroupMember m, long seq, long timeoutNanos) {
+    long waitNs = timeoutNanos;
+    appliedLock.lock();
+    try {
+      while (applied < seq && member == m && waitNs > 0) {
+        waitNs = appliedAdvanced.awaitNanos(waitNs);
+      }
+      return applied >= seq && member == m && synced && awaitMarker == 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      appliedLock.unlock();
+    }
+  }
+
+  private void setApplied(long seq) {
+    appliedLock.lock();
+    try {
+      applied = seq;
+      appliedAdvanced.signalAll();
+    } finally {
+      appliedLock.unlock();
+    }
   }
 
   private Result propose(long id, byte[] msg, long timeoutNanos) {
@@ -311,7 +378,8 @@ final class DirectoryReplica implements AutoCloseable {
     String why = notServing();
     return "board=" + board + "\nindex=" + index + "\nsynced=" + synced + "\nserving=" + (why == null)
         + "\nview=" + viewSize + "\ngroup=" + (gi == null ? "none" : gi.state() + " inc " + gi.incarnation()
-        + " seq " + gi.delivered()) + (why == null ? "" : "\nwhy=" + why) + "\n";
+        + " seq " + gi.delivered()) + "\nlease_reads=" + leaseReads.sum() + "\nmark_reads="
+        + markReads.sum() + (why == null ? "" : "\nwhy=" + why) + "\n";
   }
 
   long index() {
@@ -352,6 +420,7 @@ final class DirectoryReplica implements AutoCloseable {
         GroupMessage g = m.receive(timing.heartbeatNanos);
         if (g != null) {
           deliver(g.data());
+          setApplied(g.seq());
         }
         housekeeping(m);
       } catch (IllegalStateException e) {
@@ -394,6 +463,7 @@ final class DirectoryReplica implements AutoCloseable {
     buffered.clear();
     awaitMarker = 0;
     lonelySinceNs = -1;
+    setApplied(m.info().delivered()); // a joiner starts after its view's base
     member = m;
     viewSize = m.info().members().size();
     marksToConfirm = created ? majority() - 1 : 0;
@@ -415,6 +485,8 @@ final class DirectoryReplica implements AutoCloseable {
   private void dropMember(String why) {
     GroupMember m = member;
     member = null;
+    setApplied(applied); // wakes lease reads waiting on the old member: they fall back
+    lead(false);
     synced = false;
     awaitMarker = 0;
     buffered.clear();
@@ -434,8 +506,20 @@ final class DirectoryReplica implements AutoCloseable {
     return o;
   }
 
+  /** Tells the listener when the lease (and so the leader port) comes or goes. */
+  private void lead(boolean lead) {
+    if (lead != leading) {
+      leading = lead;
+      leadership.accept(lead);
+    }
+  }
+
   private void housekeeping(GroupMember m) {
     long now = System.nanoTime();
+    if (now - lastLeaseCheckNs >= timing.heartbeatNanos) {
+      lastLeaseCheckNs = now;
+      lead(synced && awaitMarker == 0 && m.readIndex() >= 0);
+    }
     int size = m.state() == GroupMember.State.MEMBER ? m.info().members().size() : 0;
     viewSize = size;
     // A group that stays below a majority for long may be a lone group beside the real one.

@@ -7,23 +7,29 @@ import amoeba.capabilities.Port;
 import amoeba.capabilities.Rights;
 import amoeba.capabilities.StdCommand;
 import amoeba.ipc.rpc.RpcMessage;
+import amoeba.ipc.rpc.RpcServer;
 import amoeba.ipc.rpc.Server;
+import amoeba.kernel.api.Ipc;
 import amoeba.kernel.api.ProcessContext;
 import amoeba.kernel.api.Program;
 import amoeba.kernel.server.BoardPorts;
+import amoeba.kernel.server.Wire;
 import amoeba.servers.directory.DirectoryState.Result;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import org.tinylog.Logger;
 
 /**
  * The system program "dir": one replica of the pool's directory service. Arguments: the
  * replica boards (2f+1; default b1 b2 b3), then options {@code --heartbeat-ms N} and {@code
  * --fail-ms N} (the group's timers, default 50 and 1000). Every replica serves the same
  * put-port (get-port "dir"/"pool"; object 0 is the root); each also serves a private port
- * ("dir-replica"/BOARD) for state transfer and STATUS. Commands: {@link DirectoryCommand}.
+ * ("dir-replica"/BOARD) for state transfer and STATUS. The replica holding the group's lease
+ * also serves the leader port ("dir-leader"/"pool", {@link LeaderPort}), which clients try
+ * first. Commands: {@link DirectoryCommand}.
  */
 public final class DirectoryServer implements Program {
   static final int SERVER_THREADS = 8;
@@ -59,7 +65,10 @@ public final class DirectoryServer implements Program {
     }
     try (DirectoryReplica replica = new DirectoryReplica(
         ctx.ipc(), ctx.authority(), ctx.board(), replicas, ctx.storage(), timing)) {
-      Clients clients = new Clients(replica);
+      Port leaderGetPort = ctx.authority().getPort(DirectoryReplica.LEADER_SERVICE, BoardPorts.POOL);
+      Clients clients = new Clients(replica, leaderGetPort.putPort());
+      LeaderPort leader = new LeaderPort(ctx.ipc(), leaderGetPort, clients, SERVER_THREADS);
+      replica.onLeadership(leader::set);
       Replicas peers = new Replicas(replica, ctx.authority().getPort(DirectoryReplica.REPLICA_SERVICE, ctx.board()));
       replica.attach(clients.mirror());
       replica.start();
@@ -73,6 +82,7 @@ public final class DirectoryServer implements Program {
       } catch (InterruptedException e) {
         // killed or the board shuts down
       } finally {
+        leader.set(false);
         clients.stop();
         peers.stop();
       }
@@ -84,11 +94,16 @@ public final class DirectoryServer implements Program {
   static final class Clients extends Server<Integer> {
     private final DirectoryReplica replica;
 
-    Clients(DirectoryReplica replica) {
+    Clients(DirectoryReplica replica, Port leaderPutPort) {
       super(replica.putPort(), replica.scheme());
       this.replica = replica;
+      byte[] leader = new Wire.Out().i64(leaderPutPort.value()).toByteArray();
+      anonymous(DirectoryCommand.LEADER.code(), (o, rq, rp) -> {
+        rp.data(ByteBuffer.wrap(leader));
+        return 0;
+      });
       for (DirectoryCommand c : DirectoryCommand.values()) {
-        if (c == DirectoryCommand.FETCH || c == DirectoryCommand.STATUS) {
+        if (!c.namespace()) {
           continue;
         }
         // Rights are checked per walk step by the state machine (columns, 0x40, 0x80).
@@ -137,6 +152,67 @@ public final class DirectoryServer implements Program {
       reply.capability(r.capability());
     }
     return r.status();
+  }
+
+  /**
+   * The leader port: open while this replica holds the group's lease (the replica says when).
+   * A request on it is dispatched as if sent to the clients' port (its capability names that
+   * port's objects). Threads exit by themselves once their server is closed.
+   */
+  static final class LeaderPort {
+    private final Ipc ipc;
+    private final Port getPort;
+    private final Clients clients;
+    private final int threads;
+    private RpcServer serving; // guarded by this
+
+    LeaderPort(Ipc ipc, Port getPort, Clients clients, int threads) {
+      this.ipc = ipc;
+      this.getPort = getPort;
+      this.clients = clients;
+      this.threads = threads;
+    }
+
+    synchronized void set(boolean on) {
+      if (on == (serving != null)) {
+        return;
+      }
+      if (!on) {
+        serving.close();
+        serving = null;
+        return;
+      }
+      try {
+        RpcServer s = ipc.serve(getPort);
+        serving = s;
+        for (int i = 0; i < threads; i++) {
+          Thread t = new Thread(() -> loop(s), "dir-leader-" + i);
+          t.setDaemon(true);
+          t.start();
+        }
+      } catch (RuntimeException e) {
+        Logger.warn("directory: cannot open the leader port: {}", e.getMessage()); // clients use the others
+      }
+    }
+
+    private void loop(RpcServer s) {
+      RpcMessage reply = new RpcMessage();
+      long clientsPort = clients.objects().port().value();
+      while (!s.isClosed()) {
+        RpcMessage request = s.getreq(100_000_000L);
+        if (request == null) {
+          continue;
+        }
+        request.port(clientsPort);
+        reply.clear();
+        clients.dispatch(request, reply);
+        try {
+          s.putrep(reply);
+        } catch (RuntimeException e) {
+          return; // closed under the request: the client falls back to the clients' port
+        }
+      }
+    }
   }
 
   /** The private port of a replica: FETCH (state transfer) and STATUS, owner capability only. */

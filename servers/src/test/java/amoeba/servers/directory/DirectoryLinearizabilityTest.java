@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Concurrent clients (one at each replica) read, write and compare-and-set one row under packet
- * loss and a partition 1|2 that heals; the recorded history must be linearizable.
+ * loss and a partition 1|2 that heals; the recorded history must be linearizable, and reads
+ * took the lease path (the leader port) as well as the READ-mark one.
  */
 class DirectoryLinearizabilityTest {
   static final String ROW = "home/lin/r";
@@ -64,6 +65,10 @@ class DirectoryLinearizabilityTest {
     long known = history.stream().filter(o -> !o.unknown()).count();
     assertTrue(known >= OPS_PER_CLIENT, "enough operations completed: " + known + " of " + history.size());
     assertTrue(LinearizabilityChecker.check(history), "linearizable: " + history);
+    // The clients reached the leader port: reads were served by the lease, not only by marks.
+    long leaseReads = DirectoryCluster.BOARDS.stream()
+        .mapToLong(b -> Long.parseLong(cluster.status(b).getOrDefault("lease_reads", "0"))).sum();
+    assertTrue(leaseReads > 0, "reads took the lease path: " + leaseReads);
   }
 
   private static void run(int client, DirectoryClient dc, List<Op> history, AtomicInteger done, CountDownLatch halfway) {
