@@ -104,8 +104,10 @@ class EmulateTest {
       Result byPath = CapCommandTest.amoeba("file", "cat", "/home/note", "-o", again.toString());
       assertEquals(0, byPath.status(), byPath.err());
       assertEquals("kept on two boards", java.nio.file.Files.readString(again));
-      Result published = CapCommandTest.amoeba("dir", "ls", "/pool");
-      assertTrue(published.out().contains("b1") && published.out().contains("b2"), published.out());
+      // Boards publish themselves in the background at boot (retrying until the directory
+      // answers): both appear.
+      Result published = awaitListing("/pool", "b2");
+      assertTrue(published.out().contains("b1"), published.out());
       Result devices = awaitListing("/dev/b2", "led");
       assertTrue(devices.out().contains("temp"), "every device of b2 under /dev/b2: " + devices.out());
 
