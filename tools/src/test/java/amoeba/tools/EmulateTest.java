@@ -106,6 +106,10 @@ class EmulateTest {
       assertEquals("kept on two boards", java.nio.file.Files.readString(again));
       Result published = CapCommandTest.amoeba("dir", "ls", "/pool");
       assertTrue(published.out().contains("b1") && published.out().contains("b2"), published.out());
+      Result bootState = awaitListing("/services", "boot");
+      assertTrue(bootState.out().contains("boot"), "the boot server's state is named in the directory: " + bootState.out());
+      Result services = CapCommandTest.amoeba("services", "ls");
+      assertEquals(0, services.status(), "the boot server answers with its state in the directory: " + services.err());
       Result devices = awaitListing("/dev/b2", "led");
       assertTrue(devices.out().contains("temp"), "every device of b2 under /dev/b2: " + devices.out());
 

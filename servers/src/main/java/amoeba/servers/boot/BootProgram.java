@@ -55,8 +55,6 @@ public final class BootProgram implements Program {
   static final int DEFAULT_WAIT_MS = 10_000;
   static final int DEFAULT_REPAIR_S = 60;
   static final int DEFAULT_REPLICAS = 2;
-  /** The subtrees the repair pass walks. */
-  static final List<String> REPAIRED = List.of("/bin", "/home", "/services");
 
   /** Where the state is kept. */
   enum StoreChoice { AUTO, DIRECTORY, FILE }
@@ -190,7 +188,7 @@ public final class BootProgram implements Program {
         while (true) {
           Thread.sleep(periodMs);
           try {
-            ReplicaRepair.Report r = repair.pass(REPAIRED);
+            ReplicaRepair.Report r = repair.pass(ReplicaRepair.DEFAULT_ROOTS);
             if (r.repaired() + r.failed() > 0) {
               ctx.stdout().println("boot: repair pass: " + r + "; " + String.join("; ", r.notes()));
             }

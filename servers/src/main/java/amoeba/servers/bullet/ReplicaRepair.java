@@ -29,6 +29,8 @@ import java.util.Set;
  * file repair}.
  */
 public final class ReplicaRepair {
+  /** The subtrees a pass walks unless told others: where files are named. */
+  public static final List<String> DEFAULT_ROOTS = List.of("/bin", "/home", "/services");
   /** Directory depth walked below a root. */
   static final int MAX_DEPTH = 32;
   /** Rows looked at in one pass, so a huge or cyclic namespace still ends. */
