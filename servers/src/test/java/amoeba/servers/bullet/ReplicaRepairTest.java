@@ -3,6 +3,8 @@ package amoeba.servers.bullet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import amoeba.capabilities.Capability;
@@ -10,6 +12,11 @@ import amoeba.kernel.server.BoardPorts;
 import amoeba.servers.BoardList;
 import amoeba.servers.Eventually;
 import amoeba.servers.TestPool;
+import amoeba.servers.boot.BootStore;
+import amoeba.servers.boot.DirectoryBootStore;
+import amoeba.servers.boot.ServiceSpec;
+import amoeba.servers.run.Constraints;
+import amoeba.servers.run.Launch;
 import amoeba.servers.directory.CapabilitySet;
 import amoeba.servers.directory.DirectoryClient;
 import java.io.IOException;
@@ -137,5 +144,33 @@ class ReplicaRepairTest {
     assertEquals(newer, ns.lookup("/home/f"), "the concurrent update is not lost");
     assertEquals(onB4, filesOn("b4"), "the copy made for the old set was destroyed");
     assertFalse(repair.pass(List.of("/home")).repaired() > 0, "the newer set is healthy");
+  }
+
+  static BootStore.State state(String service) {
+    return new BootStore.State(List.of(new ServiceSpec(service, new Launch("builtin:sleeper", List.of(), Constraints.ANY), 1, 1000, 0)), List.of());
+  }
+
+  @Test
+  void theBootStateSurvivesARepairOfItsFileAndASecondBootServerSupersedesTheFirst() throws Exception {
+    BulletServers servers = BulletServers.of(BoardList.of(BULLETS), ReplicaRepairTest::server, new Random(1));
+    DirectoryBootStore store = new DirectoryBootStore(ns, bullet, servers, 2, BootStore.inMemory());
+    assertEquals(BootStore.State.EMPTY, store.load(), "no row yet");
+    store.save(state("a"));
+    CapabilitySet first = ns.lookup(DirectoryBootStore.PATH);
+    String holder = BULLETS.stream().filter(b -> server(b).port().equals(first.first().port())).findFirst().orElseThrow();
+    pool.board(holder).close();
+    assertEquals(1, repair.pass(List.of("/services")).repaired(), "the state file's lost replica is replaced");
+    assertNotEquals(first, ns.lookup(DirectoryBootStore.PATH));
+
+    store.save(state("b")); // the row changed under the store, but to the same bytes: not another writer
+    assertFalse(store.superseded());
+    assertEquals(state("b"), new DirectoryBootStore(ns, bullet, servers, 2, BootStore.inMemory()).load());
+
+    DirectoryBootStore newer = new DirectoryBootStore(ns, bullet, servers, 2, BootStore.inMemory());
+    assertEquals(state("b"), newer.load());
+    newer.save(state("c"));
+    assertThrows(IOException.class, () -> store.save(state("d")), "the older boot server no longer saves");
+    assertTrue(store.superseded());
+    assertEquals(state("c"), newer.load(), "the newer state is kept");
   }
 }
