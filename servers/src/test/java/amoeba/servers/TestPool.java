@@ -8,6 +8,7 @@ import amoeba.kernel.api.ProcessContext;
 import amoeba.kernel.api.Program;
 import amoeba.kernel.process.ProgramStore;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -50,13 +51,19 @@ public final class TestPool implements AutoCloseable {
 
   /** Boots the boards in order (the last booted has the warmest JIT, so the highest speed index). */
   public TestPool(String... names) {
+    this(null, names);
+  }
+
+  /** Boards each with a data folder {@code data/NAME} (for Bullet and directory replicas), or none if null. */
+  public TestPool(Path data, String... names) {
     Map<String, Supplier<? extends Program>> builtins = new HashMap<>(SystemPrograms.builtins());
     builtins.put("sleeper", Sleeper::new);
     builtins.put("hello", Hello::new);
     BoxConfig box = BoxConfig.defaults(1).withPoolKey(KEY);
     for (String name : names) {
-      boards.put(name, Kernel.boot(BoardConfig.emulated(name, box, List.of(hub.attach(name)))
-          .withPrograms(new BoardConfig.Programs(builtins, ProgramStore.NONE))));
+      BoardConfig config = BoardConfig.emulated(name, box, List.of(hub.attach(name)))
+          .withPrograms(new BoardConfig.Programs(builtins, ProgramStore.NONE));
+      boards.put(name, Kernel.boot(data == null ? config : config.withDataFolder(data.resolve(name))));
     }
   }
 

@@ -211,7 +211,8 @@ final class EmulateCommand implements Callable<Integer> {
   /**
    * The system servers a board of the emulated pool runs beyond every board's (devices, Bullet,
    * publish): the directory on the first three boards (2f + 1 = 3, or fewer in a smaller pool),
-   * the run server on b1 (it places on the boards under /pool), the boot server on b2.
+   * the run server on b1 (it places on the boards under /pool), the boot server on b2 (its state
+   * in the directory, so a boot server started on another board finds it).
    */
   private List<String> withServices(String name, List<String> common) {
     List<String> all = new ArrayList<>(common);
@@ -223,7 +224,7 @@ final class EmulateCommand implements Callable<Integer> {
       all.addAll(List.of("--service", "run"));
     }
     if (name.equals(boards > 1 ? "b2" : "b1")) {
-      all.addAll(List.of("--service", "boot"));
+      all.addAll(List.of("--service", "boot --store directory")); // waits for the directory it starts with
     }
     return all;
   }

@@ -64,6 +64,7 @@ final class Examples {
       Map.entry("file put", List.of("amoeba file put notes.txt /home/alice/notes", "amoeba file put big.iso --replicas 3")),
       Map.entry("file cat", List.of("amoeba file cat /home/alice/notes", "amoeba file cat /bin/hello -o hello.jar")),
       Map.entry("file stat", List.of("amoeba file stat /bin/hello --json")),
+      Map.entry("file repair", List.of("amoeba file repair", "amoeba file repair /home/alice --boards b1,b2,b3")),
       Map.entry("lock", List.of("amoeba lock hold motor --algo central --seconds 10", "amoeba lock status motor")),
       Map.entry("lock hold", List.of("amoeba lock hold motor --algo ring -- ./drive-motor.sh")),
       Map.entry("lock status", List.of("amoeba lock status motor")),

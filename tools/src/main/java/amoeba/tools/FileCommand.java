@@ -7,7 +7,10 @@ import amoeba.capabilities.ErrorCode;
 import amoeba.ipc.rpc.RpcException;
 import amoeba.kernel.server.BoardPorts;
 import amoeba.servers.bullet.BulletClient;
+import amoeba.servers.BoardList;
 import amoeba.servers.bullet.BulletServer;
+import amoeba.servers.bullet.BulletServers;
+import amoeba.servers.bullet.ReplicaRepair;
 import amoeba.servers.directory.CapabilitySet;
 import amoeba.servers.directory.Namespace;
 import java.io.IOException;
@@ -31,13 +34,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code amoeba file put|cat|stat}: immutable files on the boards' Bullet servers, replicated.
+ * {@code amoeba file put|cat|stat|repair}: immutable files on the boards' Bullet servers, replicated.
  * A file is named by a path of the pool's namespace or by its capability set in text form:
  * {@code cap:HEX} per replica, separated by commas (what {@code put} without a path prints, one
  * per line).
  */
 @Command(name = "file", description = "Store and read immutable, replicated files (Bullet servers).",
-    subcommands = {FileCommand.Put.class, FileCommand.Cat.class, FileCommand.Stat.class})
+    subcommands = {FileCommand.Put.class, FileCommand.Cat.class, FileCommand.Stat.class, FileCommand.Repair.class})
 final class FileCommand {
   private FileCommand() {}
 
@@ -88,6 +91,16 @@ final class FileCommand {
     return Arrays.stream(listed.split(",")).map(String::trim).filter(b -> !b.isEmpty()).toList();
   }
 
+  /** The Bullet servers of {@code boards}, starting at a random one (files spread over the boards). */
+  static List<Capability> servers(KernelCli.Session session, List<String> boards) {
+    try {
+      return BulletServers.of(BoardList.of(boards), b -> BoardPorts.owner(session.key, BulletServer.SERVICE, b),
+          ThreadLocalRandom.current()).list();
+    } catch (RpcException e) {
+      throw new IllegalStateException("a fixed board list does not fail", e);
+    }
+  }
+
   /** The board whose Bullet server issued {@code file}, if it is one of {@code boards}. */
   static String boardOf(byte[] key, List<String> boards, Capability file) {
     for (String b : boards) {
@@ -135,11 +148,7 @@ final class FileCommand {
         if (ns != null) {
           requireFree(ns, path); // before any byte is stored
         }
-        int start = ThreadLocalRandom.current().nextInt(names.size()); // spread files over boards
-        List<Capability> servers = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) {
-          servers.add(BoardPorts.owner(s.key, BulletServer.SERVICE, names.get((start + i) % names.size())));
-        }
+        List<Capability> servers = servers(s, names);
         CapabilitySet set;
         try (InputStream in = local.equals("-") ? System.in : Files.newInputStream(Path.of(local))) {
           long size = local.equals("-") ? -1 : Files.size(Path.of(local));
@@ -323,6 +332,44 @@ final class FileCommand {
         out.flush();
       }
       return 0;
+    }
+  }
+
+  @Command(name = "repair", description = {
+      "Restore the replicas of the files named under PATH... (default /bin /home /services) that",
+      "lost some with their boards: each is copied from a live replica to a board holding none,",
+      "then its row is updated with a compare (a concurrent update wins). The boot server runs",
+      "the same pass every 60 s. Exit 1 if a file could not be repaired."})
+  static final class Repair implements Callable<Integer> {
+    @Mixin KernelCli kernel;
+
+    @Parameters(arity = "0..*", paramLabel = "PATH", description = "Subtrees or files of the namespace.")
+    List<String> paths;
+
+    @Option(names = "--boards", split = ",", paramLabel = "BOARD",
+        description = "The pool's Bullet boards (default: the profile's): where copies go, and how files are recognised.")
+    List<String> boards;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      List<String> names = boards(boards);
+      PrintWriter out = spec.commandLine().getOut();
+      try (KernelCli.Session s = kernel.open(); BulletClient bullet = client(kernel, s)) {
+        List<Capability> servers = servers(s, names);
+        ReplicaRepair.Report report;
+        try {
+          report = new ReplicaRepair(s.namespace(), bullet, () -> servers)
+              .pass(paths == null || paths.isEmpty() ? ReplicaRepair.DEFAULT_ROOTS : paths);
+        } catch (RpcException e) {
+          throw new CliFailure("repair: " + e.getMessage(), e);
+        }
+        report.notes().forEach(out::println);
+        out.println(report);
+        out.flush();
+        return report.failed() == 0 ? 0 : 1;
+      }
     }
   }
 }

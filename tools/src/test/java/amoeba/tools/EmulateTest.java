@@ -108,6 +108,10 @@ class EmulateTest {
       // answers): both appear.
       Result published = awaitListing("/pool", "b2");
       assertTrue(published.out().contains("b1"), published.out());
+      Result bootState = awaitListing("/services", "boot");
+      assertTrue(bootState.out().contains("boot"), "the boot server's state is named in the directory: " + bootState.out());
+      Result services = CapCommandTest.amoeba("services", "ls");
+      assertEquals(0, services.status(), "the boot server answers with its state in the directory: " + services.err());
       Result devices = awaitListing("/dev/b2", "led");
       assertTrue(devices.out().contains("temp"), "every device of b2 under /dev/b2: " + devices.out());
 

@@ -136,5 +136,9 @@ class FileCommandTest {
     Result garbage = amoeba("file", "stat", "cap:xyz");
     assertEquals(1, garbage.status());
     assertTrue(garbage.err().contains("not a capability"), garbage.err());
+
+    Result repair = amoeba("file", "repair", "--boards", "b1,b2");
+    assertEquals(1, repair.status());
+    assertTrue(repair.err().contains("repair: ") && repair.err().contains("NOTFOUND"), "no directory: " + repair.err());
   }
 }

@@ -36,13 +36,15 @@ import org.tinylog.Logger;
  * </ol>
  *
  * RPCs run outside the state lock, so LIST/ADD/REMOVE answer while a pass waits on a silent board;
- * only one pass runs at a time. Every change is saved to the {@link BootStore}. The event log
- * keeps the newest {@value #MAX_EVENTS} events.
+ * only one pass runs at a time. Every change is saved to the {@link BootStore}; a failed save is
+ * retried by the ticks once a second. The event log keeps the newest {@value #MAX_EVENTS} events.
  */
 public final class Supervisor {
   public static final int MAX_EVENTS = 256;
   /** Services one boot server keeps. */
   public static final int MAX_SERVICES = 256;
+  /** Time between two attempts to save a state whose save failed (the store may be back). */
+  static final long SAVE_RETRY_MS = 1000;
 
   /** Starts a program through the run server. */
   @FunctionalInterface
@@ -110,6 +112,9 @@ public final class Supervisor {
   private final Map<String, Service> services = new TreeMap<>();
   private final ArrayDeque<Event> events = new ArrayDeque<>();
   private final Object ticking = new Object();
+  /** Guarded by this: the last save failed; retried by a tick from this time on. */
+  private boolean unsaved;
+  private long saveRetryMs;
 
   public Supervisor(BootStore store, Launcher launcher, Liveness liveness, Stopper stopper, LongSupplier clockMs) {
     this.store = store;
@@ -158,6 +163,11 @@ public final class Supervisor {
   public void tick() {
     synchronized (ticking) {
       long now = clockMs.getAsLong();
+      synchronized (this) {
+        if (unsaved && now >= saveRetryMs) {
+          save();
+        }
+      }
       poll(now);
       start(now);
     }
@@ -325,7 +335,7 @@ public final class Supervisor {
     Logger.info("boot server: {}: {}", s.spec.name(), text);
   }
 
-  /** Guarded by this; a store failure is logged and retried at the next change. */
+  /** Guarded by this; a store failure is logged and retried at the next change or tick. */
   private void save() {
     List<ServiceSpec> specs = new ArrayList<>();
     List<BootStore.Remembered> instances = new ArrayList<>();
@@ -337,8 +347,13 @@ public final class Supervisor {
     }
     try {
       store.save(new BootStore.State(specs, instances));
+      unsaved = false;
     } catch (IOException e) {
-      Logger.error(e, "boot server: cannot save its state");
+      if (!unsaved) {
+        Logger.error(e, "boot server: cannot save its state");
+      }
+      unsaved = true;
+      saveRetryMs = clockMs.getAsLong() + SAVE_RETRY_MS;
     }
   }
 }

@@ -5,6 +5,7 @@ import amoeba.capabilities.ErrorCode;
 import amoeba.ipc.rpc.Rpc;
 import amoeba.ipc.rpc.RpcException;
 import amoeba.ipc.rpc.RpcMessage;
+import amoeba.kernel.server.Transactions;
 import amoeba.servers.directory.CapabilitySet;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Client of the Bullet servers, over one {@link Rpc}: files written to k servers (one
+ * Client of the Bullet servers, over one {@link Rpc} (or a process's IPC): files written to k servers (one
  * capability per replica, a {@link CapabilitySet}), read from the first replica that answers.
  *
  * <p>Streaming and memory: data moves in chunks of {@link Options#chunkBytes}; up to {@link
@@ -70,13 +71,18 @@ public final class BulletClient implements AutoCloseable {
   /** Sends of an idempotent command before its failure is final. */
   private static final int ATTEMPTS = 3;
 
-  private final Rpc rpc;
+  private final Transactions rpc;
   private final Options options;
   private final ThreadLocal<RpcMessage> requests = ThreadLocal.withInitial(RpcMessage::new);
   private final AtomicLong peakBufferedBytes = new AtomicLong();
   private ExecutorService workers;
 
   public BulletClient(Rpc rpc, Options options) {
+    this(rpc::trans, options);
+  }
+
+  /** Over any carrier of transactions, e.g. a system program's {@code ctx.ipc()::trans}. */
+  public BulletClient(Transactions rpc, Options options) {
     this.rpc = rpc;
     this.options = options;
   }
@@ -492,42 +498,96 @@ public final class BulletClient implements AutoCloseable {
     return destroyed;
   }
 
+  /** Whether the Bullet server at {@code server} (its capability) answers STD_INFO. */
+  public boolean answers(Capability server) {
+    try {
+      std(server, amoeba.capabilities.StdCommand.STD_INFO);
+      return true;
+    } catch (RpcException e) {
+      return false;
+    }
+  }
+
+  /** What one replica's SIZE said. */
+  public enum ReplicaState {
+    /** It answered. */
+    LIVE,
+    /** Its server is not located (the board or its Bullet server is gone) or no longer knows the file. */
+    LOST,
+    /** No conclusion (busy, or silent after contact): not a reason to drop it. */
+    UNKNOWN
+  }
+
+  /**
+   * Asks one replica its SIZE (cheap; it also resets the file's lifetime). NOTFOUND, CAPBAD and
+   * NO_SUCH_OBJECT are LOST. A lost contact (FAILURE) or TRYAGAIN is asked again up to {@value
+   * #ATTEMPTS} times: after FAILURE the RPC layer locates afresh, so a board that died with its
+   * port cached then reads NOTFOUND; what still fails is UNKNOWN.
+   */
+  public ReplicaState probe(Capability file) {
+    try {
+      retried(file, BulletCommand.SIZE, ByteBuffer.allocate(0));
+      return ReplicaState.LIVE;
+    } catch (RpcException e) {
+      ErrorCode c = e.code().orElse(ErrorCode.SYSERR);
+      return c == ErrorCode.NOTFOUND || c == ErrorCode.CAPBAD || c == ErrorCode.NO_SUCH_OBJECT
+          ? ReplicaState.LOST : ReplicaState.UNKNOWN;
+    }
+  }
+
   /**
    * Restores {@code replicas} copies of a file some of whose replicas are lost: keeps the
-   * replicas that still answer (SIZE), and copies the file from them to servers of {@code
-   * candidates} that hold no replica yet (safe commit).
+   * replicas that answer ({@link #probe}) and those with no conclusion (UNKNOWN: maybe alive,
+   * not counted), and copies the file from the live ones to servers of {@code candidates}
+   * that hold no replica yet (safe commit).
    *
-   * @return the live replicas followed by the new ones (dead ones are left out)
+   * @return the kept replicas followed by the new ones (LOST ones are left out)
    * @throws RpcException no replica answers, or too few candidates accept a copy
    */
   public CapabilitySet rereplicate(CapabilitySet file, List<Capability> candidates, int replicas)
       throws RpcException, IOException {
     List<Capability> live = new ArrayList<>();
-    RpcException last = null;
+    List<Capability> kept = new ArrayList<>();
     for (Capability c : file.capabilities()) {
-      try {
-        call(c, BulletCommand.SIZE, ByteBuffer.allocate(0));
+      ReplicaState state = probe(c);
+      if (state != ReplicaState.LOST) {
+        kept.add(c);
+      }
+      if (state == ReplicaState.LIVE) {
         live.add(c);
-      } catch (RpcException e) {
-        last = e;
       }
     }
     if (live.isEmpty()) {
-      throw new RpcException(last == null ? ErrorCode.NOTFOUND.code() : last.status(),
-          "rereplicate: no replica of the file answers" + (last == null ? "" : " (" + last.getMessage() + ")"));
+      throw new RpcException(ErrorCode.NOTFOUND.code(), "rereplicate: no replica of the file answers");
     }
-    if (live.size() >= replicas) {
-      return new CapabilitySet(live);
+    int missing = Math.min(replicas - live.size(), CapabilitySet.MAX - kept.size());
+    if (missing <= 0) {
+      return new CapabilitySet(kept);
     }
+    List<Capability> all = new ArrayList<>(kept);
+    all.addAll(copy(new CapabilitySet(live), kept, candidates, missing).capabilities());
+    return new CapabilitySet(all);
+  }
+
+  /**
+   * Copies a file, read from the live replicas {@code from}, to {@code copies} servers of
+   * {@code candidates} whose port none of {@code holders} has (safe commit).
+   *
+   * @return the new replicas' capabilities
+   * @throws RpcException no replica of {@code from} can be read, or too few candidates accept a copy
+   */
+  public CapabilitySet copy(CapabilitySet from, List<Capability> holders, List<Capability> candidates, int copies)
+      throws RpcException, IOException {
     List<Capability> targets = candidates.stream()
-        .filter(s -> live.stream().noneMatch(c -> c.port().equals(s.port())))
+        .filter(s -> holders.stream().noneMatch(c -> c.port().equals(s.port())))
         .toList();
-    CapabilitySet source = new CapabilitySet(live);
-    try (InputStream in = open(source)) {
-      CapabilitySet copies = create(in, targets, replicas - live.size(), true);
-      List<Capability> all = new ArrayList<>(live);
-      all.addAll(copies.capabilities());
-      return new CapabilitySet(all);
+    try (InputStream in = open(from)) {
+      return create(in, targets, copies, true);
+    } catch (IOException e) {
+      if (e.getCause() instanceof RpcException r) {
+        throw r; // the source failed: an RPC error, not a local one
+      }
+      throw e;
     }
   }
 
