@@ -156,7 +156,7 @@ class BoardKillUnderMixedLoadAcrossHostsTest {
           .fault("failed-echoes=" + outcomes.stream().filter(o -> o.kind().equals("echo") && !o.verdict().equals("ok")).count())
           .violation(broken.size() + wrong.size() + lost.size());
       figures(scenario, after, killedMs, startedMs, killed, outcomes);
-      scenario.figure("dir_ok_after_kill", afterKill.dirAnswered()).figure("dir_updates_after_kill", afterKill.dirUpdates())
+      scenario.figure("dir_answered_after_kill", afterKill.dirAnswered()).figure("dir_updates_after_kill", afterKill.dirUpdates())
           .figure("files_after_kill", afterKill.committed()).figure("reads_ok_after_kill", afterKill.readsOk())
           .figure("reads_via_live_replica", afterKill.readsOnVictim());
       assertEquals(List.of(), lost, "every committed file reads back with its SHA-256");
