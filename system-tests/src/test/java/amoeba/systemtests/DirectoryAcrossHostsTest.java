@@ -106,22 +106,10 @@ class DirectoryAcrossHostsTest {
       assertEquals(143, clients.stop(), "the clients end on SIGTERM: " + clients.lines());
       clients.awaitLine("done", 5_000);
       List<String> lines = clients.lines();
-      Map<String, List<Op>> rows = new TreeMap<>();
-      for (String line : lines) {
-        if (line.startsWith("op ")) {
-          rows.computeIfAbsent(RegisterClients.row(line), r -> new ArrayList<>()).add(RegisterClients.parse(line));
-        }
-      }
-      List<Op> all = rows.values().stream().flatMap(List::stream).toList();
+      List<Op> all = lines.stream().filter(l -> l.startsWith("op ")).map(RegisterClients::parse).toList();
       long unknown = all.stream().filter(Op::unknown).count();
       scenario.operations(all.size()).fault("unknown=" + unknown).fault("dropped=" + nemesis.dropped());
-      List<String> broken = new ArrayList<>();
-      for (Map.Entry<String, List<Op>> row : rows.entrySet()) {
-        if (!LinearizabilityChecker.check(row.getValue())) {
-          broken.add(row.getKey() + ": " + row.getValue().stream()
-              .sorted(Comparator.comparingLong(Op::invokeNanos)).toList());
-        }
-      }
+      List<String> broken = nonLinearizable(lines);
       scenario.violation(broken.size());
       assertEquals(List.of(), broken, "every row's history is linearizable");
       assertTrue(all.size() - unknown >= 5L * perPhase, "operations completed: " + (all.size() - unknown));
@@ -129,6 +117,28 @@ class DirectoryAcrossHostsTest {
       again.close();
       boards.forEach(AmoebaProcess::close);
     }
+  }
+
+  /**
+   * The rows whose history (the op lines of {@link RegisterClients} among {@code lines}) the
+   * Wing-Gong checker rejects, each with its operations; linearizability is per object, so rows
+   * are checked apart.
+   */
+  static List<String> nonLinearizable(List<String> lines) {
+    Map<String, List<Op>> rows = new TreeMap<>();
+    for (String line : lines) {
+      if (line.startsWith("op ")) {
+        rows.computeIfAbsent(RegisterClients.row(line), r -> new ArrayList<>()).add(RegisterClients.parse(line));
+      }
+    }
+    List<String> broken = new ArrayList<>();
+    for (Map.Entry<String, List<Op>> row : rows.entrySet()) {
+      if (!LinearizabilityChecker.check(row.getValue())) {
+        broken.add(row.getKey() + ": " + row.getValue().stream()
+            .sorted(Comparator.comparingLong(Op::invokeNanos)).toList());
+      }
+    }
+    return broken;
   }
 
   /** A board on {@code host} running a directory replica, its data under {@code data}. */

@@ -1,25 +1,15 @@
 package amoeba.systemtests;
 
 import amoeba.capabilities.ErrorCode;
-import amoeba.flip.BoxConfig;
-import amoeba.flip.FlipBox;
-import amoeba.flip.net.UdpConfig;
-import amoeba.flip.net.UdpNetwork;
-import amoeba.ipc.rpc.Rpc;
-import amoeba.ipc.rpc.RpcConfig;
 import amoeba.ipc.rpc.RpcException;
 import amoeba.kernel.server.BoardPorts;
 import amoeba.servers.directory.DirectoryClient;
 import amoeba.servers.directory.LinearizabilityChecker.Kind;
 import amoeba.servers.directory.LinearizabilityChecker.Op;
 import amoeba.servers.directory.RegisterClient;
-import java.io.PrintStream;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A client host's program: {@code threads} clients of the pool's directory each run register
@@ -42,71 +32,42 @@ public final class RegisterClients {
     int ops = Integer.parseInt(args[2]);
     int rows = Integer.parseInt(args[3]);
     long deadline = System.nanoTime() + Long.parseLong(args[4]) * 1_000_000_000L;
-    byte[] key = HexFormat.of().parseHex(args[5]);
-    UdpConfig udp = UdpConfig.builder().interfaceName("eth0").bindAddress(args[6]).ttl(1).build();
-    PrintStream out = System.out;
-    try (FlipBox box = new FlipBox(BoxConfig.defaults(1).withPoolKey(key),
-        List.of(new UdpNetwork(udp)), new SecureRandom())) {
-      Rpc rpc = new Rpc(box, RpcConfig.defaults(), new SecureRandom());
-      DirectoryClient dir = new DirectoryClient(BoardPorts.rootDirectory(key), rpc, CALL_TIMEOUT_NANOS);
+    try (ClientHost host = ClientHost.open(args[5], args[6])) {
+      DirectoryClient dir = new DirectoryClient(BoardPorts.rootDirectory(host.key), host.rpc, CALL_TIMEOUT_NANOS);
       createFolder(dir, deadline);
-      out.println("ready");
-      out.flush();
-      SplittableRandom random = new SplittableRandom(seed);
-      List<Thread> clients = new ArrayList<>();
-      long[] recorded = new long[1];
-      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-      for (int c = 0; c < threads; c++) {
-        int client = c;
-        RegisterClient registers = new RegisterClient(client, dir, random.nextLong());
-        SplittableRandom rowChoice = random.split();
-        Thread t = new Thread(() -> {
-          for (int i = 0; i < ops && !stop.get() && System.nanoTime() < deadline; i++) {
-            String row = DIR + "/r" + rowChoice.nextInt(rows);
-            Op op = registers.next(row, client * 1_000_000L + i + 1);
-            if (op != null) {
-              synchronized (out) {
-                out.println(format(row, op));
-                out.flush();
-                recorded[0]++;
-              }
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(PACE_NANOS); // the client's rate
+      System.out.println("ready");
+      System.out.flush();
+      LoadThreads load = new LoadThreads(System.out, deadline, 2 * CALL_TIMEOUT_NANOS / 1_000_000L);
+      start(load, dir, new SplittableRandom(seed), threads, ops, rows);
+      load.awaitEnd();
+    }
+  }
+
+  /**
+   * Starts {@code threads} register clients on rows /lin/r0..r{rows-1} (made by {@link
+   * #createFolder}), {@code ops} operations each at most, one per {@link #PACE_NANOS}; each
+   * recorded operation becomes an op line ({@link #format}).
+   */
+  static void start(LoadThreads load, DirectoryClient dir, SplittableRandom random, int threads, int ops, int rows) {
+    for (int c = 0; c < threads; c++) {
+      int client = c;
+      RegisterClient registers = new RegisterClient(client, dir, random.nextLong());
+      SplittableRandom rowChoice = random.split();
+      load.start("client-" + c, () -> {
+        for (int i = 0; i < ops && load.running(); i++) {
+          String row = DIR + "/r" + rowChoice.nextInt(rows);
+          Op op = registers.next(row, client * 1_000_000L + i + 1);
+          if (op != null) {
+            load.record(format(row, op));
           }
-        }, "client-" + c);
-        clients.add(t);
-        t.start();
-      }
-      Thread end = new Thread(() -> {
-        stop.set(true);
-        for (Thread t : clients) {
-          try {
-            t.join(2 * CALL_TIMEOUT_NANOS / 1_000_000L);
-          } catch (InterruptedException e) {
-            return;
-          }
+          LockSupport.parkNanos(PACE_NANOS); // the client's rate
         }
-        synchronized (out) {
-          out.println("done " + recorded[0]);
-          out.flush();
-        }
-      }, "stop-clients");
-      Runtime.getRuntime().addShutdownHook(end); // SIGTERM: the clients finish their calls
-      for (Thread t : clients) {
-        t.join();
-      }
-      try {
-        Runtime.getRuntime().removeShutdownHook(end);
-        end.run(); // ended by count or time: print the total
-      } catch (IllegalStateException shuttingDown) {
-        // the hook prints it
-      }
-      rpc.close();
+      });
     }
   }
 
   /** Creates /lin, retrying while the replicas elect and answer; an existing one is fine. */
-  private static void createFolder(DirectoryClient dir, long deadline) throws InterruptedException {
+  static void createFolder(DirectoryClient dir, long deadline) throws InterruptedException {
     while (true) {
       try {
         dir.mkdir("/" + DIR);

@@ -35,6 +35,8 @@ class Soak {
         () -> new DirectoryAcrossHostsTest().registersAreLinearizableUnderLossPartitionAndKill9());
     SCENARIOS.put("bullet-durability",
         () -> new BulletDurabilityAcrossHostsTest().everyCommittedFileIsReadBackAfterAKill9AndRestart());
+    SCENARIOS.put("board-kill-mixed-load", () -> new BoardKillUnderMixedLoadAcrossHostsTest()
+        .aBoardKilledUnderMixedLoadLosesNothingAndItsServiceComesBackElsewhere());
   }
 
   @Test

@@ -4,14 +4,15 @@ import java.util.Locale;
 
 /**
  * The summary row every scenario prints: what ran, how much, which faults, how many promises
- * were broken (must be 0), and the seed that replays it. Rows go to stdout and to
- * system-tests/target/scenarios.txt.
+ * were broken (must be 0), the seed that replays it, and figures measured on the way (reported,
+ * never asserted). Rows go to stdout and to system-tests/target/scenarios.txt.
  */
 public final class Scenario {
   private final String name;
   private final long seed;
   private long operations;
   private final StringBuilder faults = new StringBuilder();
+  private final StringBuilder figures = new StringBuilder();
   private long violations;
   private String failure;
 
@@ -50,6 +51,12 @@ public final class Scenario {
     return this;
   }
 
+  /** A measured figure, e.g. {@code figure("restart_ms", 2300)}: reported at the row's end. */
+  public Scenario figure(String name, long value) {
+    figures.append(figures.length() == 0 ? "" : ",").append(name).append('=').append(value);
+    return this;
+  }
+
   public Scenario violation(long n) {
     violations += n;
     return this;
@@ -60,8 +67,9 @@ public final class Scenario {
   }
 
   public String row() {
-    return String.format(Locale.ROOT, "scenario=%s operations=%d faults=%s violations=%d seed=%d%s",
+    return String.format(Locale.ROOT, "scenario=%s operations=%d faults=%s violations=%d seed=%d%s%s",
         name, operations, faults.length() == 0 ? "none" : faults, violations, seed,
+        figures.length() == 0 ? "" : " figures=" + figures,
         failure == null ? "" : " failed=\"" + failure + "\"");
   }
 
