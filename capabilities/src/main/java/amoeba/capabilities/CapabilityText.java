@@ -57,6 +57,28 @@ public final class CapabilityText {
     return new Capability(new Port(port), object, rights, check);
   }
 
+  /** Several capabilities (the replicas of one object), comma-separated: {@code cap:..,cap:..}. */
+  public static String formatList(java.util.List<Capability> caps) {
+    StringBuilder s = new StringBuilder();
+    for (Capability c : caps) {
+      s.append(s.length() == 0 ? "" : ",").append(format(c));
+    }
+    return s.toString();
+  }
+
+  /**
+   * Parses {@link #formatList}'s form (spaces around the commas allowed).
+   *
+   * @throws CapabilityFormatException for the first text that is not a capability
+   */
+  public static java.util.List<Capability> parseList(String text) {
+    java.util.List<Capability> caps = new java.util.ArrayList<>();
+    for (String one : text.split(",", -1)) {
+      caps.add(parse(one.strip()));
+    }
+    return caps;
+  }
+
   private static String printable(String s) {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < s.length(); i++) {

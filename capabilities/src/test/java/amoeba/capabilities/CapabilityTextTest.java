@@ -28,6 +28,15 @@ class CapabilityTextTest {
     assertEquals(text, CapabilityText.format(CapabilityText.parse(text)));
   }
 
+  @Property
+  void listsRoundTrip(@ForAll("capabilities") Capability a, @ForAll("capabilities") Capability b) {
+    String text = CapabilityText.formatList(java.util.List.of(a, b));
+    assertEquals(java.util.List.of(a, b), CapabilityText.parseList(text));
+    assertEquals(java.util.List.of(a, b), CapabilityText.parseList(text.replace(",", " , ")));
+    assertEquals(java.util.List.of(a), CapabilityText.parseList(CapabilityText.format(a)));
+    assertThrows(CapabilityFormatException.class, () -> CapabilityText.parseList(text + ","));
+  }
+
   @Provide
   Arbitrary<Capability> capabilities() {
     return CapabilityTest.capabilities();

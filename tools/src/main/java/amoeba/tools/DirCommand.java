@@ -103,13 +103,11 @@ final class DirCommand {
 
     @Override
     void run(DirectoryClient dir, PrintWriter out) throws RpcException {
-      List<Capability> list = new ArrayList<>();
-      for (String c : caps.split(",")) {
-        try {
-          list.add(CapabilityText.parse(c.trim()));
-        } catch (RuntimeException e) {
-          throw new picocli.CommandLine.ParameterException(spec.commandLine(), "bad capability '" + c + "': " + e.getMessage());
-        }
+      List<Capability> list;
+      try {
+        list = CapabilityText.parseList(caps);
+      } catch (RuntimeException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "bad capability: " + e.getMessage());
       }
       if (list.size() > CapabilitySet.MAX) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "at most " + CapabilitySet.MAX + " capabilities");

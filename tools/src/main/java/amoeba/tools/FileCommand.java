@@ -58,13 +58,11 @@ final class FileCommand {
         throw new CliFailure(target + ": " + e.getMessage(), e);
       }
     }
-    List<Capability> caps = new ArrayList<>();
-    for (String text : target.split(",")) {
-      try {
-        caps.add(CapabilityText.parse(text.trim()));
-      } catch (CapabilityFormatException e) {
-        throw new CliFailure("not a capability: " + e.getMessage(), e);
-      }
+    List<Capability> caps;
+    try {
+      caps = CapabilityText.parseList(target);
+    } catch (CapabilityFormatException e) {
+      throw new CliFailure("not a capability: " + e.getMessage(), e);
     }
     try {
       return new CapabilitySet(caps);

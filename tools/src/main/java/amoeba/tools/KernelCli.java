@@ -71,7 +71,7 @@ final class KernelCli {
     String programSource(String text) {
       if (text.startsWith(CapabilityText.PREFIX)) {
         try {
-          CapabilityText.parse(text);
+          CapabilityText.parseList(text);
         } catch (CapabilityFormatException e) {
           throw new CliFailure("not a capability: " + e.getMessage(), e);
         }
@@ -86,12 +86,13 @@ final class KernelCli {
       }
       if (text.startsWith("/")) {
         try {
-          return CapabilityText.format(namespace().lookup(text).first());
+          // every replica: the board falls back to a live one if the first is gone
+          return CapabilityText.formatList(namespace().lookup(text).capabilities());
         } catch (RpcException e) {
           throw new CliFailure(text + ": " + e.getMessage(), e);
         }
       }
-      throw new CliFailure("no such program: " + text + " (a jar, /path in the namespace, builtin:NAME or cap:HEX)");
+      throw new CliFailure("no such program: " + text + " (a jar, /path in the namespace, builtin:NAME or cap:HEX[,cap:HEX...])");
     }
 
     Capability processServer(String board) {

@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  *
  * <pre>
  * builtin:NAME   a system program on the board's own class path (a server: bullet, dir, ...)
- * cap:HEX        a jar in a file server, fetched through the board's {@link ProgramStore} and
- *                cached here (files are immutable, so the capability is the cache key)
+ * cap:HEX[,cap:HEX...]  a jar in a file server (its replicas), fetched through the board's
+ *                {@link ProgramStore} and cached here (files are immutable: the text is the key)
  * /abs/path.jar  a jar on the board's file system
  * </pre>
  *
@@ -81,13 +81,13 @@ public final class ProgramLoader {
       return new Loaded(name, s.get(), null, true);
     }
     if (source.startsWith(CapabilityText.PREFIX)) {
-      Capability file;
+      List<Capability> replicas;
       try {
-        file = CapabilityText.parse(source);
+        replicas = CapabilityText.parseList(source);
       } catch (CapabilityFormatException e) {
         throw new ProgramException("not a capability: " + e.getMessage());
       }
-      return load("program-" + Long.toHexString(file.object()), fetch(source, file));
+      return load("program-" + Long.toHexString(replicas.get(0).object()), fetch(source, replicas));
     }
     Path path = Path.of(source);
     if (!path.isAbsolute()) {
@@ -96,7 +96,7 @@ public final class ProgramLoader {
     return load(path);
   }
 
-  private byte[] fetch(String key, Capability file) throws ProgramException {
+  private byte[] fetch(String key, List<Capability> replicas) throws ProgramException {
     synchronized (cache) {
       byte[] hit = cache.get(key);
       if (hit != null) {
@@ -105,7 +105,7 @@ public final class ProgramLoader {
     }
     byte[] jar;
     try {
-      jar = store.read(rpc, file, MAX_JAR_BYTES);
+      jar = store.read(rpc, replicas, MAX_JAR_BYTES);
     } catch (IOException e) {
       throw new ProgramException("cannot fetch the program " + key + ": " + e.getMessage());
     }

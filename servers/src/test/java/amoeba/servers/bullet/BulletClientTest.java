@@ -287,4 +287,18 @@ class BulletClientTest {
     assertEquals(List.of("greetings from b3 x\n", "greetings from b3 x\n"), outputs);
     assertTrue(Files.isDirectory(dir.resolve("b1/programs/bullet/files")), "stored under the board's data folder");
   }
+
+  @Test
+  void aProgramFileRunsFromItsLiveReplicaWhenTheFirstIsGone() throws Exception {
+    CapabilitySet set = bullet.create(jar(Greeter.class), servers(), 2, true);
+    String first = List.of("b1", "b2", "b3").stream()
+        .filter(b -> server(b).port().equals(set.first().port())).findFirst().orElseThrow();
+    String runner = List.of("b1", "b2", "b3").stream().filter(b -> !b.equals(first)).findFirst().orElseThrow();
+    boards.remove(first).close();
+    KernelProcess p = boards.get(runner).processServer()
+        .exec(CapabilityText.formatList(set.capabilities()), List.of("y"), Map.of(), null);
+    assertEquals(ProcessState.EXITED, p.await(20_000), "fetched from the second replica");
+    assertEquals("greetings from " + runner + " y\n",
+        new String(p.stdoutLog().read(0, 1 << 16).bytes(), StandardCharsets.UTF_8));
+  }
 }
