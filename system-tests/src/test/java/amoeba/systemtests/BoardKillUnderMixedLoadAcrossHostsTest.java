@@ -78,9 +78,7 @@ class BoardKillUnderMixedLoadAcrossHostsTest {
 
   static void killUnderLoad(Scenario scenario, long seed) throws Exception {
     SplittableRandom random = new SplittableRandom(seed);
-    byte[] keyBytes = new byte[32];
-    random.nextBytes(keyBytes);
-    String key = HexFormat.of().formatHex(keyBytes);
+    String key = Scenario.poolKeyHex(random);
     byte[] portBytes = new byte[6];
     random.nextBytes(portBytes);
     String servicePort = HexFormat.of().formatHex(portBytes); // the echo service's get-port
@@ -109,7 +107,7 @@ class BoardKillUnderMixedLoadAcrossHostsTest {
           Long.toString(random.nextLong()), "2", "2", "4", Integer.toString(64 << 10),
           Long.toString(300L * Scenario.scale()), servicePort, key, TestHosts.address(CLIENT_HOST));
       load.awaitLine("ready", 60_000);
-      Port victimBullet = BoardPorts.owner(keyBytes, BulletServer.SERVICE, "b" + VICTIM).port();
+      Port victimBullet = BoardPorts.owner(HexFormat.of().parseHex(key), BulletServer.SERVICE, "b" + VICTIM).port();
       awaitLoad(load, Long.MIN_VALUE, victimBullet, perPhase, files, false, "before the kill");
 
       long killedMs = System.currentTimeMillis(); // the boot server's event clock

@@ -10,7 +10,6 @@ import amoeba.systemtests.harness.TestHosts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
@@ -45,9 +44,7 @@ class BulletDurabilityAcrossHostsTest {
 
   static void durable(Scenario scenario, long seed) throws Exception {
     SplittableRandom random = new SplittableRandom(seed);
-    byte[] keyBytes = new byte[32];
-    random.nextBytes(keyBytes);
-    String key = HexFormat.of().formatHex(keyBytes);
+    String key = Scenario.poolKeyHex(random);
     int files = 20 * Scenario.scale();
     int perPhase = Math.max(3, files / 6); // files committed before the kill, while dead, after
     int victim = 1 + random.nextInt(3);

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -51,9 +50,7 @@ class DirectoryAcrossHostsTest {
 
   static void linearizable(Scenario scenario, long seed) throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
-    byte[] keyBytes = new byte[32];
-    random.nextBytes(keyBytes);
-    String key = HexFormat.of().formatHex(keyBytes);
+    String key = Scenario.poolKeyHex(random);
     int threads = 3;
     // Every phase waits for this many completed operations; the clients run until stopped.
     int perPhase = 10 * Scenario.scale();

@@ -8,7 +8,6 @@ import amoeba.systemtests.harness.Nemesis;
 import amoeba.systemtests.harness.Scenario;
 import amoeba.systemtests.harness.TestHosts;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
@@ -73,9 +72,7 @@ class FlipAcrossHostsTest {
 
   static void locateLossPartitionAndGarbage(Scenario scenario, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    byte[] keyBytes = new byte[32];
-    random.nextBytes(keyBytes);
-    String key = HexFormat.of().formatHex(keyBytes);
+    String key = Scenario.poolKeyHex(random);
     int count = 100 * Scenario.scale();
     try (TestHosts hosts = TestHosts.create(4)) {
       Nemesis nemesis = new Nemesis(hosts);

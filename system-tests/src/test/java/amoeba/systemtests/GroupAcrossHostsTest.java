@@ -10,7 +10,6 @@ import amoeba.systemtests.harness.Scenario;
 import amoeba.systemtests.harness.TestHosts;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -70,9 +69,7 @@ class GroupAcrossHostsTest {
   static void totalOrder(Scenario scenario, long seed, Consumer<Nemesis> faults,
       Consumer<Nemesis> evidence) {
     SplittableRandom random = new SplittableRandom(seed);
-    byte[] keyBytes = new byte[32];
-    random.nextBytes(keyBytes);
-    String key = HexFormat.of().formatHex(keyBytes);
+    String key = Scenario.poolKeyHex(random);
     int perMember = 100 * Scenario.scale();
     int seconds = 15 + 5 * Scenario.scale();
     try (TestHosts hosts = TestHosts.create(3)) {

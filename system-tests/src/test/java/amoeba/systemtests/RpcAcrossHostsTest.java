@@ -8,7 +8,6 @@ import amoeba.systemtests.harness.Nemesis;
 import amoeba.systemtests.harness.NfqDelay;
 import amoeba.systemtests.harness.Scenario;
 import amoeba.systemtests.harness.TestHosts;
-import java.util.HexFormat;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -84,9 +83,7 @@ class RpcAcrossHostsTest {
   static void atMostOnce(Scenario scenario, long seed, Faults faults,
       java.util.function.Consumer<Nemesis> evidence) {
     SplittableRandom random = new SplittableRandom(seed);
-    byte[] keyBytes = new byte[32];
-    random.nextBytes(keyBytes);
-    String key = HexFormat.of().formatHex(keyBytes);
+    String key = Scenario.poolKeyHex(random);
     int calls = 300 * Scenario.scale();
     try (TestHosts hosts = TestHosts.create(3)) {
       Nemesis nemesis = new Nemesis(hosts, random.nextLong());

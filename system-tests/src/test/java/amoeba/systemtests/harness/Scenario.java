@@ -37,6 +37,13 @@ public final class Scenario {
   }
 
   /** The scale of this run: 1 in the default build, 10 with -Psystem. */
+  /** A 32-byte pool key drawn from the scenario's random, as hex (the boards' --pool-key-hex). */
+  public static String poolKeyHex(java.util.SplittableRandom random) {
+    byte[] key = new byte[32];
+    random.nextBytes(key);
+    return java.util.HexFormat.of().formatHex(key);
+  }
+
   public static int scale() {
     return Integer.getInteger("amoeba.system.scale", 1);
   }
