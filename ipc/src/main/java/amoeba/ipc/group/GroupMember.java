@@ -831,12 +831,15 @@ public final class GroupMember implements AutoCloseable {
   }
 
   private void advanceAccepted() {
-    long upTo = Math.min(acceptedKnown, received);
+    long upTo = Math.min(Math.max(acceptedKnown, heldByQuorum()), received);
     boolean any = false;
     while (acceptedScan < upTo) {
       Entry e = held(acceptedScan + 1);
       if (e == null || state == State.JOINING) {
         break; // truncated under us (an event made us rejoin)
+      }
+      if ((e.flags & GroupHeader.FLAG_EVENT) != 0 && e.seq > acceptedKnown) {
+        break; // a membership change counts holders anew: wait for the sequencer's word
       }
       acceptedScan++;
       any = true;
@@ -853,6 +856,23 @@ public final class GroupMember implements AutoCloseable {
     if (any) {
       changed.signalAll();
     }
+  }
+
+  /**
+   * What this member may accept without waiting for the sequencer's announcement: when the
+   * quorum (max(r + 1, majority) of the membership) is at most 2, the sequencer, which holds
+   * every seq it ordered, and this member holding the contiguous prefix are a quorum already.
+   * Safe by the same intersection argument as the sequencer's count (docs: "Delivery without an
+   * ACK round"); events stop it (advanceAccepted), since they change the count.
+   */
+  private long heldByQuorum() {
+    int n = members.size();
+    if (state != State.MEMBER || isSequencer() || n < 2
+        || !members.containsKey(myId) || !members.containsKey(sequencerId)) {
+      return acceptedKnown;
+    }
+    int need = Math.min(n, Math.max(cfg.resilience() + 1, n / 2 + 1));
+    return need <= 2 ? received : acceptedKnown;
   }
 
   /** Applies a membership event; {@code seq} > 0 when accepted here (then we react to it). */
