@@ -107,6 +107,9 @@ public final class GroupMember implements AutoCloseable {
   private long ackedUpTo = -1;
   private final HashMap<Integer, Long> deliveredMsgId = new HashMap<>();
   private long acceptedData; // highest accepted seq of an application message (not an event)
+  // Sequencer: highest seq it ordered for an application message. Members may deliver a seq
+  // before our accept announcement ("Delivery without an ACK round"), so lease reads wait for this.
+  private long orderedData;
   private long heardStamp; // the current sequencer's latest SYNC stamp heard: echoed in ACKs
 
   // ---- sending ----
@@ -374,9 +377,10 @@ public final class GroupMember implements AutoCloseable {
   /**
    * The read index of a lease read (docs/architecture.md, "The lease"): if this member is the
    * sequencer (state MEMBER), holds the lease, and its incarnation's reconciled tail is accepted,
-   * the highest accepted seq of an application message: every message delivered anywhere has a
-   * seq at most this, so once this member's application has received through it, its state is
-   * no older than any completed update. Else -1.
+   * the highest seq of an application message it ordered (or accepted): every message delivered
+   * anywhere, even by a member that delivered before our accept announcement, has a seq at most
+   * this, so once this member's application has received through it, its state is no older than
+   * any completed update. Else -1.
    */
   public long readIndex() {
     lock.lock();
@@ -384,7 +388,7 @@ public final class GroupMember implements AutoCloseable {
       if (!isSequencer() || acceptedKnown < incStartSeq - 1 || !leaseValid(clock.getAsLong())) {
         return -1;
       }
-      return acceptedData;
+      return Math.max(acceptedData, orderedData);
     } finally {
       lock.unlock();
     }
@@ -1004,6 +1008,7 @@ public final class GroupMember implements AutoCloseable {
     advanceReceived();
     if ((flags & GroupHeader.FLAG_EVENT) == 0) {
       orderedMsgId.put(origin, msgId);
+      orderedData = seq;
     }
     ensureTx(data.length);
     ByteBuffer b = header(GroupMessageType.ORDERED, flags, installedInc, myId, origin, seq,
