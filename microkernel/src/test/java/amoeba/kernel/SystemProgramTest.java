@@ -116,8 +116,8 @@ class SystemProgramTest {
     byte[] jar = Files.readAllBytes(TestJars.jar(dir, "hello", Hello.class));
     Capability file = new Capability(new Port(0x1234), 7, Rights.READ, 99);
     AtomicInteger fetches = new AtomicInteger();
-    boot((rpc, cap, max) -> {
-      assertEquals(file, cap);
+    boot((rpc, replicas, max) -> {
+      assertEquals(List.of(file), replicas);
       fetches.incrementAndGet();
       return jar;
     });
