@@ -95,6 +95,9 @@ class BoardKillUnderMixedLoadAcrossHostsTest {
       for (AmoebaProcess b : boards) {
         b.awaitLine("ready", 30_000);
       }
+      // "ready" is the kernel's: the boot server program starts serving after it has found the
+      // directory and Bullet (its state lives there), which takes longer on a loaded machine.
+      awaitService(hosts, key, l -> true, 60_000, "the boot server answers");
       AmoebaProcess add = cli(hosts, key, "services", "add", "--avoid", "b1", "--avoid", "b2",
           "--poll-ms", Integer.toString(POLL_MS), "--restart-ms", Integer.toString(RESTART_MS), "--", "echo",
           echo.toString(), servicePort);
