@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +21,7 @@ class BoardFailureAcrossHostsTest {
 
   @BeforeAll
   static void needsNamespaces() {
-    String reason = TestHosts.unavailableReason();
-    Assumptions.assumeTrue(reason == null, () -> "SKIPPED: system tests need namespaces: " + reason);
+    TestHosts.assumeAvailable();
   }
 
   @Test

@@ -24,7 +24,6 @@ import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -65,8 +64,7 @@ class BoardKillUnderMixedLoadAcrossHostsTest {
 
   @BeforeAll
   static void needsNamespaces() {
-    String reason = TestHosts.unavailableReason();
-    Assumptions.assumeTrue(reason == null, () -> "SKIPPED: system tests need namespaces: " + reason);
+    TestHosts.assumeAvailable();
   }
 
   @Test

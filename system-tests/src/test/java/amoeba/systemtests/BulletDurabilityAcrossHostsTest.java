@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,8 +30,7 @@ class BulletDurabilityAcrossHostsTest {
 
   @BeforeAll
   static void needsNamespaces() {
-    String reason = TestHosts.unavailableReason();
-    Assumptions.assumeTrue(reason == null, () -> "SKIPPED: system tests need namespaces: " + reason);
+    TestHosts.assumeAvailable();
   }
 
   @Test

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +36,7 @@ class DirectoryAcrossHostsTest {
 
   @BeforeAll
   static void needsNamespaces() {
-    String reason = TestHosts.unavailableReason();
-    Assumptions.assumeTrue(reason == null, () -> "SKIPPED: system tests need namespaces: " + reason);
+    TestHosts.assumeAvailable();
   }
 
   @Test

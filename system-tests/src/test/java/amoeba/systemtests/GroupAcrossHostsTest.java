@@ -27,8 +27,7 @@ import org.junit.jupiter.api.Test;
 class GroupAcrossHostsTest {
   @BeforeAll
   static void needsNamespaces() {
-    String reason = TestHosts.unavailableReason();
-    Assumptions.assumeTrue(reason == null, () -> "SKIPPED: system tests need namespaces: " + reason);
+    TestHosts.assumeAvailable();
   }
 
   @Test

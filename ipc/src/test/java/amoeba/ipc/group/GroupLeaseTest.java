@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -28,12 +29,10 @@ class GroupLeaseTest {
     AtomicLong skew = new AtomicLong(); // the sequencer's clock: real pace, plus jumps
     LongSupplier clockA = () -> System.nanoTime() + skew.get();
     try (GroupPool pool = new GroupPool(41)) {
-      GroupMember a = GroupMember.create(pool.box("m0"), pool.port, CFG, clockA);
-      pool.members.add(a);
-      GroupMember b = GroupMember.join(pool.box("m1"), pool.port, CFG, 5 * SECOND);
-      GroupMember c = GroupMember.join(pool.box("m2"), pool.port, CFG, 5 * SECOND);
-      pool.members.add(b);
-      pool.members.add(c);
+      List<GroupMember> ms = pool.start(3, CFG, clockA);
+      GroupMember a = ms.get(0);
+      GroupMember b = ms.get(1);
+      GroupMember c = ms.get(2);
       GroupRecoveryTest.await("the lease", 5 * SECOND, () -> a.readIndex() >= 0);
       assertEquals(-1, b.readIndex(), "only the sequencer reads by lease");
       assertEquals(-1, c.readIndex());
@@ -59,12 +58,10 @@ class GroupLeaseTest {
   @ValueSource(booleans = {false, true})
   void aDeposedSequencerGivesNoReadIndexOnceAnotherIsElected(boolean forced) throws Exception {
     try (GroupPool pool = new GroupPool(forced ? 43 : 42)) {
-      GroupMember a = GroupMember.create(pool.box("m0"), pool.port, CFG);
-      pool.members.add(a);
-      GroupMember b = GroupMember.join(pool.box("m1"), pool.port, CFG, 5 * SECOND);
-      GroupMember c = GroupMember.join(pool.box("m2"), pool.port, CFG, 5 * SECOND);
-      pool.members.add(b);
-      pool.members.add(c);
+      List<GroupMember> ms = pool.start(3, CFG);
+      GroupMember a = ms.get(0);
+      GroupMember b = ms.get(1);
+      GroupMember c = ms.get(2);
       GroupRecoveryTest.await("the lease", 5 * SECOND, () -> a.readIndex() >= 0);
 
       pool.partition(Set.of("m0"), Set.of("m1", "m2"));

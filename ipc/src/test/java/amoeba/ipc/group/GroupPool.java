@@ -43,9 +43,14 @@ final class GroupPool implements AutoCloseable {
 
   /** Member i on box "m<i>": the first creates the group, the others join. */
   List<GroupMember> start(int n, GroupConfig cfg) {
+    return start(n, cfg, System::nanoTime);
+  }
+
+  /** As {@link #start(int, GroupConfig)}, the creator (the first sequencer) on {@code creatorClock}. */
+  List<GroupMember> start(int n, GroupConfig cfg, java.util.function.LongSupplier creatorClock) {
     for (int i = 0; i < n; i++) {
       FlipBox b = box("m" + i);
-      GroupMember m = i == 0 ? GroupMember.create(b, port, cfg)
+      GroupMember m = i == 0 ? GroupMember.create(b, port, cfg, creatorClock)
           : GroupMember.join(b, port, cfg, 5 * SECOND);
       members.add(m);
     }

@@ -36,6 +36,13 @@ public final class TestHosts implements AutoCloseable {
    * Why namespaces cannot be used here, or null if they can: tests call this and skip with the
    * reason (never pass silently).
    */
+  /** Skips the calling test class, saying why, where namespaces cannot be made here. */
+  public static void assumeAvailable() {
+    String reason = unavailableReason();
+    org.junit.jupiter.api.Assumptions.assumeTrue(reason == null,
+        () -> "SKIPPED: system tests need namespaces: " + reason);
+  }
+
   public static String unavailableReason() {
     if (!"root".equals(System.getProperty("user.name"))) {
       return "network namespaces need root (user is " + System.getProperty("user.name") + ")";
