@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
@@ -19,7 +20,9 @@ import picocli.CommandLine.Model.OptionSpec;
  * the file is readable by its owner only), and {@code ~/.amoeba/current} names the one every
  * command uses. A profile's entries are the default values of the options of the same long name
  * (without dashes: {@code group-port=7700}); options given on the command line win.
- * {@code AMOEBA_HOME} (or the system property {@code amoeba.home}) moves {@code ~/.amoeba}.
+ * {@code AMOEBA_HOME} (or the system property {@code amoeba.home}) moves {@code ~/.amoeba};
+ * {@code AMOEBA_POOL} (or {@code amoeba.pool}) names the profile for one command instead of
+ * {@code current}, and {@value #NONE} means no profile at all.
  */
 final class PoolProfile implements CommandLine.IDefaultValueProvider {
   private final Properties values;
@@ -39,8 +42,15 @@ final class PoolProfile implements CommandLine.IDefaultValueProvider {
     return new PoolProfile(name == null ? new Properties() : read(name));
   }
 
+  /** The value of {@code AMOEBA_POOL} that turns profiles off (every option keeps its default). */
+  static final String NONE = "none";
+
   /** The name of the current profile, or null. */
   static String currentName() {
+    String chosen = System.getProperty("amoeba.pool", System.getenv("AMOEBA_POOL"));
+    if (chosen != null && !chosen.isBlank()) {
+      return chosen.equals(NONE) ? null : chosen.trim();
+    }
     Path current = home().resolve("current");
     try {
       return Files.isRegularFile(current) ? Files.readString(current).trim() : null;
@@ -97,8 +107,11 @@ final class PoolProfile implements CommandLine.IDefaultValueProvider {
     return dir;
   }
 
-  /** Commands that make pools rather than use one: the current profile is not their default. */
-  private static final java.util.Set<String> MAKERS = java.util.Set.of("emulate", "flash");
+  /**
+   * Commands that make pools rather than use one, and the benchmarks (which start their own):
+   * the current profile is not their default, nor of their subcommands.
+   */
+  private static final java.util.Set<String> SELF_CONTAINED = java.util.Set.of("emulate", "flash", "bench");
 
   /** An entry of the profile that is no option's default (e.g. {@link #BOARD_NAMES}), or null. */
   String get(String key) {
@@ -107,15 +120,24 @@ final class PoolProfile implements CommandLine.IDefaultValueProvider {
 
   /**
    * The profile entry listing the pool's boards, comma-separated ({@code b1,b2,b3,b4}): the
-   * default of every {@code --boards} list option (emulate's count is exempt: see MAKERS).
+   * default of every {@code --boards} list option (emulate's count is exempt: see SELF_CONTAINED).
    */
   static final String BOARD_NAMES = "boards";
 
   @Override
   public String defaultValue(ArgSpec arg) {
-    if (arg instanceof OptionSpec o && !MAKERS.contains(o.command().name())) {
+    if (arg instanceof OptionSpec o && !selfContained(o.command())) {
       return values.getProperty(o.longestName().replaceFirst("^--", ""));
     }
     return null;
+  }
+
+  private static boolean selfContained(CommandSpec command) {
+    for (CommandSpec c = command; c != null; c = c.parent()) {
+      if (SELF_CONTAINED.contains(c.name())) {
+        return true;
+      }
+    }
+    return false;
   }
 }

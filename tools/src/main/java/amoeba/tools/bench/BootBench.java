@@ -45,7 +45,7 @@ public final class BootBench implements Callable<Integer> {
         port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
       }
       long start = System.nanoTime();
-      try (PeerProcess p = new PeerProcess(jvm,
+      try (PeerProcess p = PeerProcess.withoutProfile(jvm,
           List.of("boot", "--name", "bench" + i, "--group-port", Integer.toString(port)), 30_000)) {
         boot.record(System.nanoTime() - start);
         rss.add(rssMib(p.pid()));

@@ -70,7 +70,7 @@ public final class DirBench implements Callable<Integer> {
     BenchReport report = new BenchReport("dir");
     try {
       for (String b : boards) {
-        peers.add(new PeerProcess(List.of("boot", "--name", b, "--group-port", Integer.toString(port),
+        peers.add(PeerProcess.withoutProfile(List.of("boot", "--name", b, "--group-port", Integer.toString(port),
             "--pool-key-hex", HexFormat.of().formatHex(key), "--data", data.resolve(b).toString(),
             "--service", "dir " + String.join(" ", boards)), 30_000));
       }

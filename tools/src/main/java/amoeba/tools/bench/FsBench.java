@@ -90,10 +90,10 @@ public final class FsBench implements Callable<Integer> {
     BenchReport report = new BenchReport("fs");
     try {
       for (String name : names) {
-        peers.add(new PeerProcess(concat(List.of("boot", "--name", name, "--data", data.resolve(name).toString(),
+        peers.add(PeerProcess.withoutProfile(concat(List.of("boot", "--name", name, "--data", data.resolve(name).toString(),
             "--service", BulletServer.SERVICE), net), 30_000));
       }
-      PeerProcess raw = new PeerProcess(concat(List.of("rpc", "serve-null", "--raw", "--get-port",
+      PeerProcess raw = PeerProcess.withoutProfile(concat(List.of("rpc", "serve-null", "--raw", "--get-port",
           Port.random(random).toString()), net), 20_000);
       peers.add(raw);
       int sinkPort = Integer.parseInt(raw.ready()[3]);

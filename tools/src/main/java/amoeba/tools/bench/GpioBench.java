@@ -57,7 +57,7 @@ public final class GpioBench implements Callable<Integer> {
     List<String> board = List.of("boot", "--name", "gbench", "--group-port", Integer.toString(groupPort),
         "--pool-key-hex", HexFormat.of().formatHex(key), "--service", "devices");
     UdpConfig udp = UdpConfig.builder().groupPort(groupPort).build();
-    try (PeerProcess peer = new PeerProcess(board, 30_000);
+    try (PeerProcess peer = PeerProcess.withoutProfile(board, 30_000);
         FlipBox box = new FlipBox(BoxConfig.defaults(1).withPoolKey(key), List.of(new UdpNetwork(udp)), random);
         Rpc rpc = new Rpc(box, RpcConfig.defaults(), random)) {
       String name = peer.ready()[0]; // "gbench"

@@ -64,7 +64,7 @@ public final class GroupBench implements Callable<Integer> {
     List<String> echoArgs = List.of("flip", "echo", "--raw", "--address",
         FlipAddress.toString(FlipAddress.randomPrivate(random)), "--group-port",
         Integer.toString(groupPort), "--pool-key-hex", keyHex);
-    try (PeerProcess echo = new PeerProcess(echoArgs, 20_000)) {
+    try (PeerProcess echo = PeerProcess.withoutProfile(echoArgs, 20_000)) {
       int echoPort = Integer.parseInt(echo.ready()[1]);
       report.row("udp-pingpong").latencies(RawUdp.pingPong(echoPort, size, warmup, count * 4));
     }
@@ -82,7 +82,7 @@ public final class GroupBench implements Callable<Integer> {
           if (i == 0) {
             args.add("--create");
           }
-          peers.add(new PeerProcess(args, 20_000));
+          peers.add(PeerProcess.withoutProfile(args, 20_000));
         }
         GroupConfig cfg = GroupConfig.defaults().withResilience(r);
         try (GroupMember me = GroupMember.join(box, port, cfg, 5000 * MILLI)) {

@@ -71,8 +71,8 @@ public final class MigrateBench implements Callable<Integer> {
     random.nextBytes(key);
     List<String> net = List.of("--group-port", Integer.toString(port), "--pool-key-hex", HexFormat.of().formatHex(key));
     String[] boards = {"m1", "m2"};
-    try (PeerProcess a = new PeerProcess(concat(List.of("boot", "--name", boards[0]), net), 30_000);
-        PeerProcess b = new PeerProcess(concat(List.of("boot", "--name", boards[1]), net), 30_000);
+    try (PeerProcess a = PeerProcess.withoutProfile(concat(List.of("boot", "--name", boards[0]), net), 30_000);
+        PeerProcess b = PeerProcess.withoutProfile(concat(List.of("boot", "--name", boards[1]), net), 30_000);
         FlipBox box = new FlipBox(BoxConfig.defaults(1).withPoolKey(key),
             List.of(new UdpNetwork(UdpConfig.builder().groupPort(port).build())), random);
         Rpc rpc = new Rpc(box, RpcConfig.defaults(), random)) {

@@ -75,7 +75,7 @@ public final class MqttBench implements Callable<Integer> {
         "--pool-id", Integer.toString(pool), "--get-port", getPort.toString(),
         "--pool-key-hex", HexFormat.of().formatHex(key), "--paho-echo", echoTopic);
     MqttConfig mqtt = MqttConfig.builder(url).pool(pool).build();
-    try (PeerProcess peer = new PeerProcess(peerArgs, 20_000);
+    try (PeerProcess peer = PeerProcess.withoutProfile(peerArgs, 20_000);
         FlipBox box = new FlipBox(BoxConfig.defaults(pool).withPoolKey(key),
             List.of(new MqttNetwork(mqtt)), random);
         Rpc rpc = new Rpc(box, RpcConfig.defaults(), random)) {

@@ -25,6 +25,22 @@ public final class PeerProcess implements AutoCloseable {
     this(List.of(), amoebaArgs, readyTimeoutMillis);
   }
 
+  /**
+   * A benchmark's child: it reads no pool profile (the user's current one may name a real
+   * pool's interface, transport or pool id), so everything it uses is on its command line.
+   */
+  public static PeerProcess withoutProfile(List<String> amoebaArgs, long readyTimeoutMillis)
+      throws IOException {
+    return withoutProfile(List.of(), amoebaArgs, readyTimeoutMillis);
+  }
+
+  public static PeerProcess withoutProfile(
+      List<String> jvmArgs, List<String> amoebaArgs, long readyTimeoutMillis) throws IOException {
+    List<String> jvm = new ArrayList<>(jvmArgs);
+    jvm.add("-Damoeba.pool=none");
+    return new PeerProcess(jvm, amoebaArgs, readyTimeoutMillis);
+  }
+
   /** @param jvmArgs options for the child JVM, e.g. -Xmx48m */
   public PeerProcess(List<String> jvmArgs, List<String> amoebaArgs, long readyTimeoutMillis)
       throws IOException {

@@ -77,7 +77,7 @@ public final class RpcBench implements Callable<Integer> {
             Integer.toString(serverThreads), "--group-port", Integer.toString(groupPort),
             "--pool-key-hex", HexFormat.of().formatHex(key));
     UdpConfig udp = UdpConfig.builder().groupPort(groupPort).build();
-    try (PeerProcess peer = new PeerProcess(peerArgs, 20_000);
+    try (PeerProcess peer = PeerProcess.withoutProfile(peerArgs, 20_000);
         FlipBox box =
             new FlipBox(BoxConfig.defaults(1).withPoolKey(key), List.of(new UdpNetwork(udp)),
                 random);

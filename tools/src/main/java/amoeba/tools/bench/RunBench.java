@@ -68,9 +68,9 @@ public final class RunBench implements Callable<Integer> {
     List<String> net = List.of("--group-port", Integer.toString(port), "--pool-key-hex", HexFormat.of().formatHex(key));
     Port nullPort = Port.random(random);
     BenchReport report = new BenchReport("run");
-    try (PeerProcess r1 = new PeerProcess(MigrateBench.concat(List.of("boot", "--name", "r1", "--service", "run r1 r2"), net), 30_000);
-        PeerProcess r2 = new PeerProcess(MigrateBench.concat(List.of("boot", "--name", "r2"), net), 30_000);
-        PeerProcess nul = new PeerProcess(MigrateBench.concat(List.of("rpc", "serve-null", "--get-port", nullPort.toString()), net), 30_000);
+    try (PeerProcess r1 = PeerProcess.withoutProfile(MigrateBench.concat(List.of("boot", "--name", "r1", "--service", "run r1 r2"), net), 30_000);
+        PeerProcess r2 = PeerProcess.withoutProfile(MigrateBench.concat(List.of("boot", "--name", "r2"), net), 30_000);
+        PeerProcess nul = PeerProcess.withoutProfile(MigrateBench.concat(List.of("rpc", "serve-null", "--get-port", nullPort.toString()), net), 30_000);
         FlipBox box = new FlipBox(BoxConfig.defaults(1).withPoolKey(key),
             List.of(new UdpNetwork(UdpConfig.builder().groupPort(port).build())), random);
         Rpc rpc = new Rpc(box, RpcConfig.defaults(), random)) {
