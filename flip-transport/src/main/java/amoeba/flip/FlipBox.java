@@ -519,11 +519,14 @@ public final class FlipBox implements AutoCloseable {
   private void dispatch(ByteBuffer packet, Station from, Network network) {
     traffic.increment(Traffic.PACKETS_RECEIVED);
     int length = packet.remaining();
-    if (!check.admit(packet, 0, length)) {
+    // Our own broadcast (or one we forwarded), looped back: dropped before the tag check, the
+    // dearest step of the receive path (a forged packet with our epoch is dropped with them).
+    if ((length >= FlipHeader.LENGTH && FlipHeader.epoch(packet, 0) == epoch)
+        || from.equals(network.self())) {
       return;
     }
-    if (FlipHeader.epoch(packet, 0) == epoch || from.equals(network.self())) {
-      return; // our own broadcast (or one we forwarded), looped back
+    if (!check.admit(packet, 0, length)) {
+      return;
     }
     PacketType type = FlipHeader.type(packet, 0);
     long src = FlipHeader.source(packet, 0);

@@ -105,6 +105,7 @@ public final class GroupMember implements AutoCloseable {
   private boolean needAck; // something arrived: ACK if the held prefix advanced
   private boolean ackNow; // heartbeat: ACK even if it did not (recovers lost ACKs)
   private long ackedUpTo = -1;
+  private long eventHeld; // the newest membership event held: ACKed at once, lazy or not
   private final HashMap<Integer, Long> deliveredMsgId = new HashMap<>();
   private long acceptedData; // highest accepted seq of an application message (not an event)
   // Sequencer: highest seq it ordered for an application message. Members may deliver a seq
@@ -128,6 +129,7 @@ public final class GroupMember implements AutoCloseable {
   private final HashMap<Integer, Long> joinBase = new HashMap<>();
   private final HashMap<Integer, TreeMap<Long, Pending>> fifo = new HashMap<>();
   private long historyFullSinceNs = -1;
+  private long lastEventSeq; // the newest membership event this sequencer ordered
   // The lease (docs/architecture.md, "The lease"): SYNC stamps are clock - leaseBaseNs + 1
   // (>= 1 on the wire); echoes holds each member's latest echo of them.
   private long leaseBaseNs;
@@ -759,11 +761,18 @@ public final class GroupMember implements AutoCloseable {
       long acc = computeAccepted();
       stableKnown = Math.max(stableKnown, computeStable());
       if (acc > acceptedKnown) {
+        long before = acceptedKnown;
         acceptedKnown = acc;
         advanceAccepted();
-        multicastSync(clock.getAsLong());
+        // Members that accept on receipt need our word only for events (they change the
+        // count); the heartbeat's SYNC carries the rest. Saves a multicast per batch.
+        if (!membersSelfAccept() || lastEventSeq > before) {
+          multicastSync(clock.getAsLong());
+        }
       }
-    } else if (ackNow || (needAck && received > ackedUpTo)) {
+    } else if (ackNow || (needAck && received > ackedUpTo
+        && (ackPromptly() || eventHeld > ackedUpTo
+            || received - ackedUpTo >= cfg.historyMessages() / 4))) {
       needAck = false;
       ackNow = false;
       ackedUpTo = received;
@@ -805,6 +814,7 @@ public final class GroupMember implements AutoCloseable {
     e.data = data;
     if ((flags & GroupHeader.FLAG_EVENT) != 0 && data.length >= EVENT_BYTES) {
       maxIdEver = Math.max(maxIdEver, ByteBuffer.wrap(data).getInt(1));
+      eventHeld = Math.max(eventHeld, seq);
     }
     return true;
   }
@@ -870,13 +880,42 @@ public final class GroupMember implements AutoCloseable {
    * ACK round"); events stop it (advanceAccepted), since they change the count.
    */
   private long heldByQuorum() {
-    int n = members.size();
-    if (state != State.MEMBER || isSequencer() || n < 2
+    if (state != State.MEMBER || isSequencer()
         || !members.containsKey(myId) || !members.containsKey(sequencerId)) {
       return acceptedKnown;
     }
-    int need = Math.min(n, Math.max(cfg.resilience() + 1, n / 2 + 1));
-    return need <= 2 ? received : acceptedKnown;
+    return membersSelfAccept() ? received : acceptedKnown;
+  }
+
+  /** Holders a seq needs before delivery: max(r + 1, a majority) of {@code n} members. */
+  private int quorum(int n) {
+    return Math.min(n, Math.max(cfg.resilience() + 1, n / 2 + 1));
+  }
+
+  /** Whether the sequencer and any one member are a quorum, so members accept on receipt. */
+  private boolean membersSelfAccept() {
+    int n = members.size();
+    return n >= 2 && quorum(n) <= 2;
+  }
+
+  /**
+   * Whether this member ACKs each advance at once. When members accept on receipt, the
+   * sequencer needs one other holder for its own delivery: the lowest-numbered member gives
+   * it; the rest ACK every quarter history, events at once, and on the heartbeat or a SYNC
+   * that shows the sequencer waiting (so a dead prompt ACKer delays the sequencer's own
+   * deliveries by at most a heartbeat each until it is expelled). Fewer packets per message
+   * is what latency costs here (wake-ups).
+   */
+  private boolean ackPromptly() {
+    if (!membersSelfAccept()) {
+      return true;
+    }
+    for (int id : members.keySet()) {
+      if (id != sequencerId) {
+        return id == myId;
+      }
+    }
+    return true;
   }
 
   /** Applies a membership event; {@code seq} > 0 when accepted here (then we react to it). */
@@ -1035,7 +1074,8 @@ public final class GroupMember implements AutoCloseable {
       lastHeard.remove(id);
       fifo.remove(id);
     }
-    return order(-1, 0, ev, GroupHeader.FLAG_EVENT);
+    lastEventSeq = order(-1, 0, ev, GroupHeader.FLAG_EVENT);
+    return lastEventSeq;
   }
 
   /**
@@ -1049,7 +1089,7 @@ public final class GroupMember implements AutoCloseable {
     if (n == 0) {
       return acceptedKnown;
     }
-    int need = Math.min(n, Math.max(cfg.resilience() + 1, n / 2 + 1));
+    int need = quorum(n);
     long[] v = new long[n];
     int i = 0;
     for (int id : members.keySet()) {
@@ -1310,7 +1350,7 @@ public final class GroupMember implements AutoCloseable {
     stableKnown = Math.max(stableKnown, GroupHeader.stable(b, at));
     advanceAccepted();
     if (acc < received) {
-      needAck = true; // it is waiting for holders
+      ackNow = true; // it is waiting for holders (its prompt ACKer may be gone): ACK, lazy or not
     }
     maybeNak(now, false);
   }
