@@ -20,10 +20,12 @@ import java.util.function.LongSupplier;
  * retransmission, a send window, flow control, failure detection and majority resets. The
  * protocol is described in docs/architecture.md ("Group communication").
  *
- * <p>Threads: all protocol state is guarded by one lock. A driver thread per member receives
- * packets and runs the timers (every {@link GroupConfig#heartbeatNanos()} of the injected
- * clock); application threads call {@link #send} and {@link #receive}, which only touch the
- * state under the lock and wait on its condition.
+ * <p>Threads: all protocol state is guarded by one lock. One thread at a time has the reader
+ * role: it waits for packets outside the lock, then handles what arrived under it. An
+ * application thread waiting in {@link #receive} takes the role itself, so a message reaches it
+ * with no thread hand-off (on this VM a wake-up costs about a raw round trip). A driver thread
+ * per member runs the timers (every {@link GroupConfig#heartbeatNanos()} of the injected clock)
+ * and reads whenever no application thread has for {@link #HANDOVER_NANOS}.
  */
 public final class GroupMember implements AutoCloseable {
   /** Where a member is in its life. */
@@ -36,6 +38,11 @@ public final class GroupMember implements AutoCloseable {
   private static final int MAX_RESEND_PER_TICK = 64;
   private static final int MAX_SPAN = 256; // seqs per NAK / FETCH answer
   private static final int MAX_BATCH = 512; // packets handled per lock hold
+  /**
+   * How long the driver leaves reading to the application after it last returned from
+   * receive (real time): it usually comes back at once, and then the driver stays asleep.
+   */
+  static final long HANDOVER_NANOS = 2_000_000L;
 
   /** One slot of the history ring; valid for {@code seq} while seq != -1. */
   private static final class Entry {
@@ -71,10 +78,14 @@ public final class GroupMember implements AutoCloseable {
   // Fair: application senders must not starve the driver (its heartbeats keep us in the group).
   private final ReentrantLock lock = new ReentrantLock(true);
   private final Condition changed = lock.newCondition();
+  private final Condition driverIdle = lock.newCondition(); // only close() signals it
   private ByteBuffer tx; // grows to the largest message sent
   private final Entry[] ring;
   private Thread driver;
   private volatile boolean closed;
+  private boolean reading; // a thread has the reader role (it waits outside the lock)
+  private int receivers; // application threads inside receive()
+  private long receiverLeftNs; // System.nanoTime() when one last returned from receive()
 
   // ---- membership (guarded by lock) ----
   private State state;
@@ -283,8 +294,9 @@ public final class GroupMember implements AutoCloseable {
    * member has left, failed or closed and everything accepted was delivered.
    */
   public GroupMessage receive(long timeoutNanos) {
-    long waitNs = timeoutNanos;
+    long deadline = System.nanoTime() + timeoutNanos;
     lock.lock();
+    receivers++;
     try {
       while (true) {
         while (consumed < acceptedScan) {
@@ -294,15 +306,22 @@ public final class GroupMember implements AutoCloseable {
           }
         }
         checkUsable();
+        long waitNs = deadline - System.nanoTime();
         if (waitNs <= 0) {
           return null;
         }
-        waitNs = changed.awaitNanos(waitNs);
+        if (!reading && !closed) {
+          readOnce(Math.min(waitNs, readWaitNanos()));
+        } else {
+          changed.awaitNanos(waitNs);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
     } finally {
+      receivers--;
+      receiverLeftNs = System.nanoTime();
       lock.unlock();
     }
   }
@@ -429,6 +448,7 @@ public final class GroupMember implements AutoCloseable {
       closed = true;
       state = State.CLOSED;
       changed.signalAll();
+      driverIdle.signalAll();
     } finally {
       lock.unlock();
     }
@@ -495,43 +515,81 @@ public final class GroupMember implements AutoCloseable {
   // =========================================================================================
 
   private void drive() {
-    while (!closed && !ep.isClosed()) {
-      long waitNs;
-      lock.lock();
-      try {
-        waitNs = Math.max(0, nextTickNs - clock.getAsLong());
-      } finally {
-        lock.unlock();
-      }
-      Message m = ep.receive(Math.min(Math.max(waitNs, 100_000L), cfg.heartbeatNanos()));
-      lock.lock();
-      try {
-        if (closed) {
-          if (m != null) {
-            m.release();
+    lock.lock();
+    try {
+      while (!closed && !ep.isClosed()) {
+        long waitNs = readWaitNanos();
+        if (reading || receivers > 0 || System.nanoTime() - receiverLeftNs < HANDOVER_NANOS) {
+          if (receivers > 0 && !reading) {
+            changed.signalAll(); // a receiver waited while we read: the role is its now
           }
-          return;
+          // Our own condition: deliveries signal `changed`, and must not wake us each time.
+          driverIdle.awaitNanos(Math.min(waitNs, HANDOVER_NANOS));
+          tickIfDue();
+        } else {
+          readOnce(waitNs);
         }
-        int n = 0;
-        while (m != null) {
-          try {
-            handle(m);
-          } finally {
-            m.release();
-          }
-          m = ++n < MAX_BATCH ? ep.receive(0) : null;
-        }
-        long now = clock.getAsLong();
-        if (now - nextTickNs >= 0) {
-          nextTickNs = now + cfg.heartbeatNanos();
-          tick(now);
-        }
-        flush();
-      } catch (RuntimeException e) {
-        org.tinylog.Logger.error(e, "group member {} failed", myId);
-      } finally {
-        lock.unlock();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How long a reader may wait for packets before the timers are due (at least 0.1 ms). */
+  private long readWaitNanos() {
+    long untilTick = nextTickNs - clock.getAsLong();
+    return Math.min(Math.max(untilTick, 100_000L), cfg.heartbeatNanos());
+  }
+
+  /**
+   * The reader role, once (lock held on entry and exit): waits at most {@code waitNs} outside
+   * the lock for a packet, then handles it and whatever else has arrived, runs the timers if
+   * due, and sends what that produced.
+   */
+  private void readOnce(long waitNs) {
+    reading = true;
+    lock.unlock();
+    Message m = null;
+    try {
+      m = ep.receive(waitNs);
+    } finally {
+      lock.lock();
+      reading = false;
+    }
+    if (closed) {
+      if (m != null) {
+        m.release();
+      }
+      return;
+    }
+    try {
+      int n = 0;
+      while (m != null) {
+        try {
+          handle(m);
+        } finally {
+          m.release();
+        }
+        m = ++n < MAX_BATCH ? ep.receive(0) : null;
+      }
+      tickIfDue();
+    } catch (RuntimeException e) {
+      org.tinylog.Logger.error(e, "group member {} failed", myId);
+    }
+  }
+
+  private void tickIfDue() {
+    try {
+      long now = clock.getAsLong();
+      if (now - nextTickNs >= 0) {
+        nextTickNs = now + cfg.heartbeatNanos();
+        tick(now);
+      }
+      flush();
+    } catch (RuntimeException e) {
+      org.tinylog.Logger.error(e, "group member {} failed", myId);
     }
   }
 
