@@ -86,6 +86,7 @@ public final class GroupMember implements AutoCloseable {
   private boolean reading; // a thread has the reader role (it waits outside the lock)
   private int receivers; // application threads inside receive()
   private long receiverLeftNs; // System.nanoTime() when one last returned from receive()
+  private long lastDeliveryNs; // System.nanoTime() when receive() last returned a message
 
   // ---- membership (guarded by lock) ----
   private State state;
@@ -302,6 +303,7 @@ public final class GroupMember implements AutoCloseable {
         while (consumed < acceptedScan) {
           Entry e = entry(++consumed);
           if ((e.flags & GroupHeader.FLAG_EVENT) == 0) {
+            lastDeliveryNs = System.nanoTime();
             return new GroupMessage(e.seq, e.origin, e.msgId, e.data);
           }
         }
@@ -309,6 +311,9 @@ public final class GroupMember implements AutoCloseable {
         long waitNs = deadline - System.nanoTime();
         if (waitNs <= 0) {
           return null;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+          return null; // as an interrupted wait would (the pump's parking would spin)
         }
         if (!reading && !closed) {
           readOnce(Math.min(waitNs, readWaitNanos()));
@@ -523,8 +528,12 @@ public final class GroupMember implements AutoCloseable {
           if (receivers > 0 && !reading) {
             changed.signalAll(); // a receiver waited while we read: the role is its now
           }
-          // Our own condition: deliveries signal `changed`, and must not wake us each time.
-          driverIdle.awaitNanos(Math.min(waitNs, HANDOVER_NANOS));
+          // A reader runs the timers too: we only have to notice when it stops reading. While
+          // messages flow (one was delivered within a heartbeat) look every HANDOVER_NANOS,
+          // else at the timers (an idle board must not wake 500 times a second). Our own
+          // condition: deliveries signal `changed`, and must not wake us each time.
+          boolean flowing = System.nanoTime() - lastDeliveryNs < cfg.heartbeatNanos();
+          driverIdle.awaitNanos(flowing ? Math.min(waitNs, HANDOVER_NANOS) : waitNs);
           tickIfDue();
         } else {
           readOnce(waitNs);

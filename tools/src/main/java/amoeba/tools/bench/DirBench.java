@@ -49,7 +49,7 @@ public final class DirBench implements Callable<Integer> {
   @Option(names = "--count", defaultValue = "2000", description = "Measured calls per row (default: ${DEFAULT-VALUE}).")
   int count;
 
-  @Option(names = "--warmup", defaultValue = "2000", description = "Unmeasured calls first (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "5000", description = "Unmeasured calls first (default: ${DEFAULT-VALUE}).")
   int warmup;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
