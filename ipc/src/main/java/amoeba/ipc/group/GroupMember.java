@@ -169,6 +169,8 @@ public final class GroupMember implements AutoCloseable {
     this.group = FlipAddress.groupOfPort(port);
     this.ep = box.openRandom();
     this.tx = ByteBuffer.allocate(64 * 1024);
+    this.receiverLeftNs = System.nanoTime() - HANDOVER_NANOS; // nobody has received yet
+    this.lastDeliveryNs = receiverLeftNs - cfg.heartbeatNanos();
     this.ring = new Entry[cfg.historyMessages() + 2 * cfg.maxMembers() + 16]; // events reserve
     for (int i = 0; i < ring.length; i++) {
       ring[i] = new Entry();
