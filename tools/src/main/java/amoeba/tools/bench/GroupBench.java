@@ -58,8 +58,8 @@ public final class GroupBench implements Callable<Integer> {
     random.nextBytes(key);
     String keyHex = HexFormat.of().formatHex(key);
     int groupPort = 20000 + random.nextInt(30000); // away from a running pool's 7700
-    // The group path is a few thousand rounds from compiled (C2) code: warm up that long.
-    int warmup = Math.max(3000, count / 2);
+    // The group path takes some 10,000 rounds to be compiled (C2) on 2 busy cores: warm up.
+    int warmup = Math.max(10_000, count);
     BenchReport report = new BenchReport("group");
     UdpConfig udp = UdpConfig.builder().groupPort(groupPort).build();
     List<String> echoArgs = List.of("flip", "echo", "--raw", "--address",
