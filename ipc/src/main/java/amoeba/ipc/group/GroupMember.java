@@ -75,8 +75,9 @@ public final class GroupMember implements AutoCloseable {
   private final GroupConfig cfg;
   private final LongSupplier clock;
   private final GroupDrops drops = new GroupDrops();
-  // Fair: application senders must not starve the driver (its heartbeats keep us in the group).
-  private final ReentrantLock lock = new ReentrantLock(true);
+  // Not fair (a fair lock hands over on every contended release: a wake-up each time). A
+  // sender cannot starve the reader for long: its window fills, and it waits (GroupReaderRoleTest).
+  private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Condition driverIdle = lock.newCondition(); // only close() signals it
   private ByteBuffer tx; // grows to the largest message sent

@@ -3,6 +3,7 @@ package amoeba.ipc.group;
 import static amoeba.ipc.group.GroupPool.SECOND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -48,6 +49,48 @@ class GroupReaderRoleTest {
       for (int i = 0; i <= MESSAGES; i++) {
         assertNotNull(ms.get(0).receive(5 * SECOND), "the sequencer delivers message " + i);
       }
+    }
+  }
+
+  /**
+   * The lock is not fair: tight sending loops at every member, the sequencer's included, for
+   * five failure-detection periods must not starve the reader (then heartbeats and ACKs stop,
+   * and members are expelled or a reset starts).
+   */
+  @Test
+  void sendingLoopsDoNotStarveTheProtocol() throws Exception {
+    try (GroupPool pool = new GroupPool(43)) {
+      List<GroupMember> ms = pool.start(3, GroupPool.CONFIG);
+      long until = System.nanoTime() + 5 * GroupPool.CONFIG.failNanos();
+      List<Thread> threads = new java.util.ArrayList<>();
+      java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+      for (GroupMember m : ms) {
+        Thread sender = new Thread(() -> {
+          for (int i = 0; System.nanoTime() < until; i++) {
+            if (m.send(payload(i), SECOND) >= 0) {
+              sent.incrementAndGet();
+            }
+          }
+        }, "tight-sender");
+        Thread receiver = new Thread(() -> {
+          while (System.nanoTime() < until + 2 * SECOND) {
+            m.receive(100 * GroupPool.MS);
+          }
+        }, "receiver");
+        threads.add(sender);
+        threads.add(receiver);
+      }
+      threads.forEach(Thread::start);
+      for (Thread t : threads) {
+        t.join(30_000);
+      }
+      for (GroupMember m : ms) {
+        assertEquals(GroupMember.State.MEMBER, m.state());
+        assertEquals(1, m.info().incarnation(), "no reset");
+        assertEquals(3, m.info().members().size(), "nobody expelled");
+      }
+      assertEquals(0, ms.get(0).expulsions());
+      assertTrue(sent.get() > 3 * GroupPool.CONFIG.sendWindow(), "the windows turned over: " + sent.get());
     }
   }
 
