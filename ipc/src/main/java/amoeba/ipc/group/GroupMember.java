@@ -118,7 +118,9 @@ public final class GroupMember implements AutoCloseable {
   private boolean needAck; // something arrived: ACK if the held prefix advanced
   private boolean ackNow; // heartbeat: ACK even if it did not (recovers lost ACKs)
   private long ackedUpTo = -1;
-  private long eventHeld; // the newest membership event held: ACKed at once, lazy or not
+  // The newest membership event held (the sequencer's: ordered): members ACK it at once, lazy
+  // or not, and the sequencer announces its accept by SYNC at once.
+  private long eventHeld;
   private final HashMap<Integer, Long> deliveredMsgId = new HashMap<>();
   private long acceptedData; // highest accepted seq of an application message (not an event)
   // Sequencer: highest seq it ordered for an application message. Members may deliver a seq
@@ -142,7 +144,6 @@ public final class GroupMember implements AutoCloseable {
   private final HashMap<Integer, Long> joinBase = new HashMap<>();
   private final HashMap<Integer, TreeMap<Long, Pending>> fifo = new HashMap<>();
   private long historyFullSinceNs = -1;
-  private long lastEventSeq; // the newest membership event this sequencer ordered
   // The lease (docs/architecture.md, "The lease"): SYNC stamps are clock - leaseBaseNs + 1
   // (>= 1 on the wire); echoes holds each member's latest echo of them.
   private long leaseBaseNs;
@@ -836,7 +837,7 @@ public final class GroupMember implements AutoCloseable {
         advanceAccepted();
         // Members that accept on receipt need our word only for events (they change the
         // count); the heartbeat's SYNC carries the rest. Saves a multicast per batch.
-        if (!membersSelfAccept() || lastEventSeq > before) {
+        if (!membersSelfAccept() || eventHeld > before) {
           multicastSync(clock.getAsLong());
         }
       }
@@ -1144,8 +1145,7 @@ public final class GroupMember implements AutoCloseable {
       lastHeard.remove(id);
       fifo.remove(id);
     }
-    lastEventSeq = order(-1, 0, ev, GroupHeader.FLAG_EVENT);
-    return lastEventSeq;
+    return order(-1, 0, ev, GroupHeader.FLAG_EVENT);
   }
 
   /**
