@@ -26,7 +26,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -39,6 +41,7 @@ import picocli.CommandLine.Spec;
  * and a raw UDP sink peer; this process is the client. Rows: udp-bulk (raw 1400-byte datagrams,
  * MB/s at the sink), file-write-1kib/-1mib/-64mib and file-read-1kib/-1mib/-64mib (MB/s of
  * whole files, create to commit and first to last byte; p50_us per file for the 1 KiB rows).
+ * Each row is the median of {@code --rounds} rounds, after a round of warm-up.
  * Files go to {@code --replicas} boards (default 1), committed without fsync unless {@code
  * --fsync}: the figure is the network path, not the disk.
  */
@@ -59,14 +62,17 @@ public final class FsBench implements Callable<Integer> {
   @Option(names = "--window", defaultValue = "4", description = "Chunks in flight (default: ${DEFAULT-VALUE}).")
   int window;
 
-  @Option(names = "--small-files", defaultValue = "500", description = "1 KiB files per row (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--small-files", defaultValue = "500", description = "1 KiB files per row and round (default: ${DEFAULT-VALUE}).")
   int smallFiles;
 
-  @Option(names = "--mib-files", defaultValue = "64", description = "1 MiB files per row (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--mib-files", defaultValue = "64", description = "1 MiB files per row and round (default: ${DEFAULT-VALUE}).")
   int mibFiles;
 
-  @Option(names = "--big-files", defaultValue = "2", description = "64 MiB files per row (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--big-files", defaultValue = "1", description = "64 MiB files per row and round (default: ${DEFAULT-VALUE}).")
   int bigFiles;
+
+  @Option(names = "--rounds", defaultValue = "3", description = "Measured rounds; each row is their median (default: ${DEFAULT-VALUE}).")
+  int rounds;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -74,6 +80,9 @@ public final class FsBench implements Callable<Integer> {
   public Integer call() throws Exception {
     if (replicas < 1 || replicas > 2) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--replicas is 1 or 2");
+    }
+    if (rounds < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rounds is at least 1");
     }
     int groupPort;
     try (DatagramChannel probe = DatagramChannel.open()) {
@@ -102,13 +111,18 @@ public final class FsBench implements Callable<Integer> {
           Rpc rpc = new Rpc(box, RpcConfig.defaults(), random);
           BulletClient bullet = new BulletClient(rpc, new BulletClient.Options(chunkKib << 10, window, 30_000_000_000L))) {
         List<Capability> servers = names.stream().map(n -> BoardPorts.owner(key, BulletServer.SERVICE, n)).toList();
-        RawUdp.blast(sinkPort, 1400, 16 << 20); // warm-up
-        files(bullet, servers, 1 << 20, 16, null, null); // warm-up of both paths and the JIT
-        files(bullet, servers, 1 << 10, 200, null, null);
-        report.row("udp-bulk").put("mb_per_s", RawUdp.blast(sinkPort, 1400, 128L << 20));
-        files(bullet, servers, 1 << 10, smallFiles, report.row("file-write-1kib"), report.row("file-read-1kib"));
-        files(bullet, servers, 1 << 20, mibFiles, report.row("file-write-1mib"), report.row("file-read-1mib"));
-        files(bullet, servers, 64 << 20, bigFiles, report.row("file-write-64mib"), report.row("file-read-64mib"));
+        // Round 0 warms up both paths and the JIT (C2 is still compiling the file path after the
+        // first hundred MiB on 2 busy cores) and is not reported; each measured round then runs
+        // the baseline beside the files, so drift of the machine hits both alike.
+        Rounds rounds = new Rounds();
+        for (int round = 0; round <= this.rounds; round++) {
+          Rounds into = round == 0 ? new Rounds() : rounds;
+          into.add("udp-bulk", "mb_per_s", RawUdp.blast(sinkPort, 1400, 64L << 20));
+          files(bullet, servers, 1 << 10, smallFiles, "1kib", into);
+          files(bullet, servers, 1 << 20, mibFiles, "1mib", into);
+          files(bullet, servers, 64 << 20, bigFiles, "64mib", into);
+        }
+        rounds.report(report);
       }
     } finally {
       peers.forEach(PeerProcess::close);
@@ -120,16 +134,16 @@ public final class FsBench implements Callable<Integer> {
           size, report.get("file-write-" + size).get("mb_per_s") / udp,
           size, report.get("file-read-" + size).get("mb_per_s") / udp);
     }
-    report.note("%d replica(s) per file on boards %s, %s, %d KiB chunks, %d in flight", replicas, names,
-        fsync ? "safe commits (fsync)" : "commits without fsync", chunkKib, window);
+    report.note("%d replica(s) per file on boards %s, %s, %d KiB chunks, %d in flight; median of %d rounds after one of warm-up",
+        replicas, names, fsync ? "safe commits (fsync)" : "commits without fsync", chunkKib, window, rounds);
     PrintWriter out = spec.commandLine().getOut();
     report.print(out, json);
     return 0;
   }
 
   /** Writes {@code count} files of {@code size}, then reads them all back and checks them; destroys them. */
-  private void files(BulletClient bullet, List<Capability> servers, int size, int count,
-      BenchReport.Row write, BenchReport.Row read) throws RpcException, IOException {
+  private void files(BulletClient bullet, List<Capability> servers, int size, int count, String label,
+      Rounds rounds) throws RpcException, IOException {
     byte[] content = new byte[size];
     new SecureRandom().nextBytes(content);
     List<CapabilitySet> sets = new ArrayList<>();
@@ -160,13 +174,33 @@ public final class FsBench implements Callable<Integer> {
     for (CapabilitySet set : sets) {
       bullet.destroy(set);
     }
-    if (write != null) {
-      write.put("mb_per_s", (double) size * count * 1000.0 / (t1 - t0));
-      read.put("mb_per_s", (double) size * count * 1000.0 / (t2 - t1));
-      if (size <= 1 << 10) {
-        write.put("p50_us", writes.percentileMicros(50));
-        read.put("p50_us", reads.percentileMicros(50));
-      }
+    rounds.add("file-write-" + label, "mb_per_s", (double) size * count * 1000.0 / (t1 - t0));
+    rounds.add("file-read-" + label, "mb_per_s", (double) size * count * 1000.0 / (t2 - t1));
+    if (size <= 1 << 10) {
+      rounds.add("file-write-" + label, "p50_us", writes.percentileMicros(50));
+      rounds.add("file-read-" + label, "p50_us", reads.percentileMicros(50));
+    }
+  }
+
+  /** Every round's value of each row's fields, in the order first added; reported as medians. */
+  private static final class Rounds {
+    private final Map<String, Map<String, List<Double>>> values = new LinkedHashMap<>();
+
+    void add(String row, String field, double value) {
+      values.computeIfAbsent(row, r -> new LinkedHashMap<>()).computeIfAbsent(field, f -> new ArrayList<>()).add(value);
+    }
+
+    void report(BenchReport report) {
+      values.forEach((row, fields) -> {
+        BenchReport.Row r = report.row(row);
+        fields.forEach((field, v) -> r.put(field, median(v)));
+      });
+    }
+
+    private static double median(List<Double> v) {
+      double[] sorted = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      int n = sorted.length;
+      return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
   }
 
