@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
  * lo) beside the group's ordered delivery, r = 0 and r = 1, in the same run. The sequencer and
  * the other members are child processes; this process is a non-sequencer member that measures
  * send-to-own-delivery latency (one message at a time) and the rate of ordered deliveries of a
- * windowed stream it sends itself.
+ * windowed stream it sends itself. Both groups run at once: after a warm-up of at least 10,000
+ * rounds each and 5 s, their rounds take turns with the raw ping-pongs of the baseline.
  */
 @Command(
     name = "group",
@@ -33,6 +34,10 @@ import picocli.CommandLine.Spec;
     footer = {"", "For the software path alone: taskset -c 0 bin/amoeba bench group"})
 public final class GroupBench implements Callable<Integer> {
   static final long MILLI = 1_000_000L;
+  private static final int WARMUP_ROUNDS = 10_000;
+  private static final long WARMUP_NANOS = 5_000 * MILLI;
+  /** Group rounds, then as many raw ping-pongs, in turns. */
+  private static final int TURN = 500;
 
   @Option(names = "--json", description = "One JSON object on stdout.")
   boolean json;
@@ -57,45 +62,70 @@ public final class GroupBench implements Callable<Integer> {
     byte[] key = new byte[32];
     random.nextBytes(key);
     String keyHex = HexFormat.of().formatHex(key);
-    int groupPort = 20000 + random.nextInt(30000); // away from a running pool's 7700
-    // The group path takes some 10,000 rounds to be compiled (C2) on 2 busy cores: warm up.
-    int warmup = Math.max(10_000, count);
+    int groupPort = 20000 + random.nextInt(30000); // and the next two; away from a pool's 7700
     BenchReport report = new BenchReport("group");
-    UdpConfig udp = UdpConfig.builder().groupPort(groupPort).build();
     List<String> echoArgs = List.of("flip", "echo", "--raw", "--address",
         FlipAddress.toString(FlipAddress.randomPrivate(random)), "--group-port",
         Integer.toString(groupPort), "--pool-key-hex", keyHex);
     try (PeerProcess echo = PeerProcess.withoutProfile(echoArgs, 20_000)) {
       int echoPort = Integer.parseInt(echo.ready()[1]);
-      report.row("udp-pingpong").latencies(RawUdp.pingPong(echoPort, size, warmup, count * 4));
-    }
-    report.row("udp-multicast").put("ops_per_s", RawUdp.multicastRate(members - 1, size, stream));
-    for (int r = 0; r <= 1; r++) {
-      long port = (random.nextLong() & 0xFFFF_FFFFL) | 0x1000_0000_0000L;
-      String portHex = Long.toHexString(port);
+      BenchReport.Row pingRow = report.row("udp-pingpong");
+      Latencies pings = new Latencies(count);
+      RawUdp.pingPong(echoPort, size, WARMUP_ROUNDS, 0, pings);
+      report.row("udp-multicast").put("ops_per_s", RawUdp.multicastRate(members - 1, size, stream));
       List<PeerProcess> peers = new ArrayList<>();
-      try (FlipBox box = new FlipBox(BoxConfig.defaults(1).withPoolKey(key),
-          List.of(new UdpNetwork(udp)), random)) {
-        for (int i = 0; i < members - 1; i++) {
-          List<String> args = new ArrayList<>(List.of("group", "member", portHex,
-              "--resilience", Integer.toString(r), "--group-port", Integer.toString(groupPort),
-              "--pool-key-hex", keyHex));
-          if (i == 0) {
-            args.add("--create");
+      List<FlipBox> boxes = new ArrayList<>();
+      List<GroupMember> groups = new ArrayList<>();
+      try {
+        // Both groups (r = 0 and r = 1) at once, so their rounds and the raw ping-pongs can take
+        // turns and see the same machine. Each has its own member processes and its own UDP
+        // port (this process a box on each): a multicast of one group wakes only its members.
+        for (int r = 0; r <= 1; r++) {
+          int udpPort = groupPort + 1 + r;
+          long port = (random.nextLong() & 0xFFFF_FFFFL) | 0x1000_0000_0000L;
+          for (int i = 0; i < members - 1; i++) {
+            List<String> args = new ArrayList<>(List.of("group", "member", Long.toHexString(port),
+                "--resilience", Integer.toString(r), "--group-port", Integer.toString(udpPort),
+                "--pool-key-hex", keyHex));
+            if (i == 0) {
+              args.add("--create");
+            }
+            peers.add(PeerProcess.withoutProfile(args, 20_000));
           }
-          peers.add(PeerProcess.withoutProfile(args, 20_000));
+          FlipBox box = new FlipBox(BoxConfig.defaults(1).withPoolKey(key),
+              List.of(new UdpNetwork(UdpConfig.builder().groupPort(udpPort).build())), random);
+          boxes.add(box);
+          groups.add(GroupMember.join(box, port, GroupConfig.defaults().withResilience(r), 5000 * MILLI));
         }
-        GroupConfig cfg = GroupConfig.defaults().withResilience(r);
-        try (GroupMember me = GroupMember.join(box, port, cfg, 5000 * MILLI)) {
-          Latencies lat = latency(me, warmup, count);
-          rate(me, stream / 5); // warm-up
-          double rate = rate(me, stream);
-          report.row("group-r" + r).put("ops_per_s", rate)
-              .put("p50_us", lat.percentileMicros(50)).put("p99_us", lat.percentileMicros(99));
+        // The member JVMs compile the group path for seconds on 2 busy cores: warm up for
+        // rounds and for time.
+        long warmEnd = System.nanoTime() + WARMUP_NANOS;
+        for (int n = 0; n < WARMUP_ROUNDS || System.nanoTime() < warmEnd; n++) {
+          for (GroupMember g : groups) {
+            round(g);
+          }
+        }
+        List<Latencies> lats = List.of(new Latencies(count), new Latencies(count));
+        for (int done = 0; done < count; done += TURN) {
+          int n = Math.min(TURN, count - done);
+          for (int r = 0; r <= 1; r++) {
+            for (int i = 0; i < n; i++) {
+              lats.get(r).record(round(groups.get(r)));
+            }
+          }
+          RawUdp.pingPong(echoPort, size, 10, n, pings);
+        }
+        for (int r = 0; r <= 1; r++) {
+          rate(groups.get(r), stream / 5); // warm-up
+          report.row("group-r" + r).put("ops_per_s", rate(groups.get(r), stream))
+              .put("p50_us", lats.get(r).percentileMicros(50)).put("p99_us", lats.get(r).percentileMicros(99));
         }
       } finally {
+        groups.forEach(GroupMember::close);
+        boxes.forEach(FlipBox::close);
         peers.forEach(PeerProcess::close);
       }
+      pingRow.latencies(pings);
     }
     double udpP50 = report.get("udp-pingpong").get("p50_us");
     report.note("group-r0 p50 / udp-pingpong p50 = %.2f (target <= 1.5)",
@@ -109,27 +139,19 @@ public final class GroupBench implements Callable<Integer> {
     return 0;
   }
 
-  /** One message at a time: send, then wait for its own ordered delivery. */
-  private Latencies latency(GroupMember me, int warmup, int n) throws IOException {
-    Latencies lat = new Latencies(n);
-    byte[] msg = new byte[size];
-    for (int i = 0; i < warmup + n; i++) {
-      long t0 = System.nanoTime();
-      long id = me.send(msg);
-      while (true) {
-        GroupMessage g = me.receive(2000 * MILLI);
-        if (g == null) {
-          throw new IOException("no ordered delivery within 2 s (round " + i + ")");
-        }
-        if (g.senderId() == me.info().memberId() && g.msgId() == id) {
-          break;
-        }
+  /** One message: send it, wait for its own ordered delivery; returns the nanoseconds taken. */
+  private long round(GroupMember me) throws IOException {
+    long t0 = System.nanoTime();
+    long id = me.send(new byte[size]);
+    while (true) {
+      GroupMessage g = me.receive(2000 * MILLI);
+      if (g == null) {
+        throw new IOException("no ordered delivery within 2 s");
       }
-      if (i >= warmup) {
-        lat.record(System.nanoTime() - t0);
+      if (g.senderId() == me.info().memberId() && g.msgId() == id) {
+        return System.nanoTime() - t0;
       }
     }
-    return lat;
   }
 
   /** A windowed stream from this member; ordered deliveries of it per second, here. */

@@ -85,6 +85,13 @@ public final class RawUdp {
    * Blocking socket calls with a 1 s timeout, so a lost datagram fails the run, never hangs it.
    */
   public static Latencies pingPong(int port, int size, int warmup, int count) throws IOException {
+    Latencies lat = new Latencies(count);
+    pingPong(port, size, warmup, count, lat);
+    return lat;
+  }
+
+  /** {@link #pingPong(int, int, int, int)} recording into {@code lat}. */
+  public static void pingPong(int port, int size, int warmup, int count, Latencies lat) throws IOException {
     try (DatagramChannel ch = open()) {
       ch.connect(new InetSocketAddress("127.0.0.1", port));
       DatagramSocket socket = ch.socket();
@@ -92,7 +99,6 @@ public final class RawUdp {
       DatagramPacket out = new DatagramPacket(new byte[size], size);
       byte[] in = new byte[65536];
       DatagramPacket reply = new DatagramPacket(in, in.length);
-      Latencies lat = new Latencies(count);
       for (int i = 0; i < warmup + count; i++) {
         long t0 = System.nanoTime();
         socket.send(out);
@@ -103,7 +109,6 @@ public final class RawUdp {
           lat.record(t1 - t0);
         }
       }
-      return lat;
     }
   }
 
