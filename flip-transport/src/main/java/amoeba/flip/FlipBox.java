@@ -110,7 +110,7 @@ public final class FlipBox implements AutoCloseable {
     this.pool = new MessagePool(POOLED_MESSAGES, maxPacketBytes);
     List<Pump> ps = new ArrayList<>();
     for (Network n : this.networks) {
-      ps.add(new Pump(n, this::dispatch, traffic));
+      ps.add(new Pump(n, this::dispatch));
     }
     this.pumps = List.copyOf(ps);
     this.primary = pumps.get(0);
@@ -737,7 +737,6 @@ public final class FlipBox implements AutoCloseable {
       } catch (RuntimeException e) {
         Logger.error(e, "FLIP housekeeping failed");
       }
-      primary.promoteIfVacant(IDLE_GRACE_NANOS);
       long wait = next - System.nanoTime();
       if (wait > 0 && !primary.leadWhileIdle(wait, IDLE_GRACE_NANOS)) {
         LockSupport.parkNanos(this, wait);

@@ -2,7 +2,6 @@ package amoeba.flip;
 
 import amoeba.flip.net.Network;
 import amoeba.flip.net.Station;
-import amoeba.flip.stats.EnumCounters;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,25 +24,10 @@ import org.tinylog.Logger;
  * <p>When no thread waits at all, the box's housekeeping thread takes the lead after a grace
  * period (so packets nobody waits for, like a LOCATE for a server's port, are still answered),
  * and gives it up as soon as a follower appears; it calls {@link Network#wakeup()} for that.
- *
- * <p>Hot threads lead. A board has many waiting threads, most on ports that are idle (a server
- * thread in a 100 ms getreq), and a leader that only hands packets on costs a wake-up per
- * message (measured: on a directory replica under updates, 23,289 hand-offs for 22,097 packets
- * received, see {@link Traffic#HANDOFFS}). So each waiter remembers when it last got what it
- * waited for; leadership passes to the follower that got something most recently (see {@link
- * #resign}), and a cold leader (nothing of its own for {@link #COLD_NANOS}) that hands a packet
- * to a hotter follower, or while one waits, steps down.
  */
 final class Pump {
   /** Longest single read by a leader before it re-checks its deadline and followers. */
   private static final long SLICE_NANOS = 50_000_000L;
-  /**
-   * A leader that got nothing of its own for this long steps down for a hotter follower. Busy
-   * threads (several clients of one box) keep the lead as they have it: a swap costs a wake-up.
-   */
-  private static final long COLD_NANOS = 5_000_000L;
-  /** "Never": the last hit of a waiter that never got anything. */
-  private static final long NONE = Long.MIN_VALUE;
 
   interface Dispatcher {
     void dispatch(ByteBuffer packet, Station from, Network network);
@@ -53,15 +37,12 @@ final class Pump {
   static final class Waiter {
     final Thread thread = Thread.currentThread();
     volatile BooleanSupplier ready;
-    /** When an await of this thread last returned with its condition true (nanoTime). */
-    volatile long lastHitNanos = NONE;
   }
 
   private static final ThreadLocal<Waiter> WAITER = ThreadLocal.withInitial(Waiter::new);
 
   private final Network network;
   private final Dispatcher dispatcher;
-  private final EnumCounters<Traffic> traffic;
   private final int bufferBytes;
   private final ThreadLocal<ByteBuffer> rxBuffer;
   private final AtomicReference<Thread> leader = new AtomicReference<>();
@@ -72,10 +53,9 @@ final class Pump {
   private volatile long lastResignNanos;
   private volatile boolean closed;
 
-  Pump(Network network, Dispatcher dispatcher, EnumCounters<Traffic> traffic) {
+  Pump(Network network, Dispatcher dispatcher) {
     this.network = network;
     this.dispatcher = dispatcher;
-    this.traffic = traffic;
     this.bufferBytes = network.maxPacketBytes();
     this.rxBuffer = ThreadLocal.withInitial(() -> ByteBuffer.allocate(bufferBytes));
   }
@@ -90,22 +70,21 @@ final class Pump {
    */
   boolean await(BooleanSupplier ready, long deadlineNanos) {
     Waiter me = WAITER.get();
-    boolean steppedDown = false;
     while (!ready.getAsBoolean()) {
       long remaining = deadlineNanos - System.nanoTime();
       if (remaining <= 0 || closed) {
         return ready.getAsBoolean();
       }
-      if (!steppedDown && leader.compareAndSet(null, me.thread)) {
+      if (leader.compareAndSet(null, me.thread)) {
         me.ready = ready;
         leaderWaiter = me;
         try {
-          steppedDown = lead(me, ready, deadlineNanos, false);
+          lead(ready, deadlineNanos, false);
         } finally {
           leaderWaiter = null;
           me.ready = null;
           lastResignNanos = System.nanoTime();
-          resign(me, steppedDown, ready.getAsBoolean());
+          resign();
         }
         continue;
       }
@@ -114,7 +93,7 @@ final class Pump {
       int slot = followers.add(me);
       try {
         Thread current = leader.get();
-        if (current == null && !steppedDown) {
+        if (current == null) {
           continue;
         }
         if (current == idleLeader) {
@@ -122,17 +101,13 @@ final class Pump {
         }
         if (!ready.getAsBoolean()) {
           // Without a slot (more followers than slots) nobody unparks us: poll briefly instead.
-          // Having stepped down, we leave the lead to the follower we woke, but only briefly:
-          // it may have found its condition true meanwhile and not taken the lead.
-          LockSupport.parkNanos(this, Math.min(remaining, slot < 0 || steppedDown ? 1_000_000L : SLICE_NANOS));
+          LockSupport.parkNanos(this, Math.min(remaining, slot < 0 ? 1_000_000L : SLICE_NANOS));
         }
       } finally {
         followers.remove(slot);
         me.ready = null;
-        steppedDown = false;
       }
     }
-    me.lastHitNanos = System.nanoTime();
     return true;
   }
 
@@ -147,23 +122,21 @@ final class Pump {
       return false;
     }
     idleLeader = Thread.currentThread();
-    Waiter me = WAITER.get();
     try {
-      lead(me, () -> !followers.isEmpty(), System.nanoTime() + maxNanos, true);
+      lead(() -> !followers.isEmpty(), System.nanoTime() + maxNanos, true);
     } finally {
       idleLeader = null;
-      resign(me, false, false);
+      resign();
     }
     return true;
   }
 
-  /** Reads and dispatches until {@code done}; returns true when it stepped down for a hotter follower. */
-  private boolean lead(Waiter me, BooleanSupplier done, long deadlineNanos, boolean idle) {
+  private void lead(BooleanSupplier done, long deadlineNanos, boolean idle) {
     ByteBuffer buffer = rxBuffer.get();
     while (!closed && !done.getAsBoolean()) {
       long remaining = deadlineNanos - System.nanoTime();
       if (remaining <= 0) {
-        return false;
+        return;
       }
       buffer.clear();
       Station from;
@@ -174,7 +147,7 @@ final class Pump {
           Logger.warn("{}: receive failed: {}", network.name(), e.getMessage());
           LockSupport.parkNanos(Math.min(remaining, 10_000_000L)); // a broken network must not spin
         }
-        return false;
+        return;
       }
       if (from == null) {
         continue;
@@ -188,19 +161,12 @@ final class Pump {
         Logger.error(e, "{}: dispatch failed", network.name());
       }
       if (!followers.isEmpty()) {
-        long handedTo = wakeReadyFollowers();
+        wakeReadyFollowers();
         if (idle) {
-          return false;
-        }
-        long mine = me.lastHitNanos;
-        if (handedTo != NONE && !done.getAsBoolean() && (mine == NONE || System.nanoTime() - mine > COLD_NANOS)
-            && (handedTo > mine || followers.hottestWaitingAfter(mine) != null)) {
-          traffic.increment(Traffic.LEAD_STEPDOWNS);
-          return true;
+          return;
         }
       }
     }
-    return false;
   }
 
   /**
@@ -218,51 +184,15 @@ final class Pump {
     }
   }
 
-  /**
-   * Unparks followers whose condition came true; returns the newest last hit among them
-   * ({@link #NONE} if none was woken, or none ever got anything).
-   */
-  long wakeReadyFollowers() {
-    return followers.wakeReady(traffic);
+  /** Unparks followers whose condition came true. */
+  void wakeReadyFollowers() {
+    followers.wakeReady();
   }
 
-  /**
-   * Leaves the lead and promotes a follower that still waits (it finds leadership free and takes
-   * it; off the caller's fast path):
-   *
-   * <ul>
-   *   <li>a leader leaving with what it waited for promotes the hottest follower only if that one
-   *       is hot itself. Else nobody leads until the leaver is back, which a busy thread is in
-   *       microseconds: a cold thread in the lead would hand it its next message.
-   *   <li>a leader that stepped down promotes only one hotter than itself (else the thread it
-   *       handed a packet to takes the lead when it is back);
-   *   <li>any other leaver (deadline, close) promotes the hottest follower.
-   * </ul>
-   *
-   * A lead left free with followers waiting is taken by the first of them whose park ends, or by
-   * the housekeeper's {@link #promoteIfVacant} within its period.
-   */
-  private void resign(Waiter me, boolean steppedDown, boolean gotMine) {
+  private void resign() {
     leader.set(null);
-    Waiter next = steppedDown ? followers.hottestWaitingAfter(me.lastHitNanos)
-        : gotMine ? followers.hottestWaitingAfter(System.nanoTime() - COLD_NANOS)
-        : followers.hottestWaiting();
-    if (next != null && next != me) {
-      LockSupport.unpark(next.thread);
-    }
-  }
-
-  /**
-   * The housekeeper's backstop for a lead left free (see {@link #resign}): if nobody has led
-   * for {@code graceNanos} while followers wait, promotes the hottest of them.
-   */
-  void promoteIfVacant(long graceNanos) {
-    if (leader.get() == null && !followers.isEmpty() && System.nanoTime() - lastResignNanos >= graceNanos) {
-      Waiter next = followers.hottestWaiting();
-      if (next != null) {
-        LockSupport.unpark(next.thread);
-      }
-    }
+    // Promote one follower: it finds leadership free and takes it. Off the caller's fast path.
+    followers.wakeOne();
   }
 
   boolean hasFollowers() {
@@ -311,52 +241,30 @@ final class Pump {
       return count.get() == 0;
     }
 
-    /** See {@link Pump#wakeReadyFollowers}; counts each follower woken as a hand-off. */
-    long wakeReady(EnumCounters<Traffic> traffic) {
+    void wakeReady() {
       if (count.get() == 0) {
-        return NONE;
+        return;
       }
-      long newest = NONE;
       for (int i = 0, n = highWater; i < n; i++) {
         Waiter w = slots.get(i);
         BooleanSupplier r = w == null ? null : w.ready;
         if (r != null && r.getAsBoolean()) {
           LockSupport.unpark(w.thread);
-          traffic.increment(Traffic.HANDOFFS);
-          newest = Math.max(newest, w.lastHitNanos);
         }
       }
-      return newest;
     }
 
-    /** The follower whose condition is still false that got something most recently, or null. */
-    Waiter hottestWaiting() {
-      return hottestWaitingAfter(NONE, true);
-    }
-
-    /** Like {@link #hottestWaiting()}, but only one that got something after {@code nanos}. */
-    Waiter hottestWaitingAfter(long nanos) {
-      return hottestWaitingAfter(nanos, false);
-    }
-
-    private Waiter hottestWaitingAfter(long nanos, boolean orEqual) {
+    void wakeOne() {
       if (count.get() == 0) {
-        return null;
+        return;
       }
-      Waiter best = null;
       for (int i = 0, n = highWater; i < n; i++) {
         Waiter w = slots.get(i);
-        BooleanSupplier r = w == null ? null : w.ready;
-        if (r == null) {
-          continue;
-        }
-        long hit = w.lastHitNanos;
-        boolean better = best == null ? hit > nanos || orEqual && hit == nanos : hit > best.lastHitNanos;
-        if (better && !r.getAsBoolean()) {
-          best = w;
+        if (w != null) {
+          LockSupport.unpark(w.thread);
+          return;
         }
       }
-      return best;
     }
 
     void wakeAll() {

@@ -16,9 +16,7 @@ public enum Traffic {
   RESENDS_SENT("RESEND requests for the missing parts of stalled messages"),
   FRAGMENTS_REPAIRED("fragments sent again because a receiver asked"),
   REPAIRS_UNAVAILABLE("RESEND requests for messages no longer retained"),
-  POOL_MISSES("receive buffers allocated because the pool was empty"),
-  HANDOFFS("messages a reading thread passed to another waiting thread (a wake-up each)"),
-  LEAD_STEPDOWNS("idle reading threads that left the reading to a busier one");
+  POOL_MISSES("receive buffers allocated because the pool was empty");
 
   private final String description;
 
