@@ -3,6 +3,7 @@ package amoeba.ipc.group;
 import amoeba.flip.Endpoint;
 import amoeba.flip.FlipBox;
 import amoeba.flip.Message;
+import amoeba.flip.stats.EnumCounters;
 import amoeba.flip.wire.FlipAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -75,6 +76,7 @@ public final class GroupMember implements AutoCloseable {
   private final GroupConfig cfg;
   private final LongSupplier clock;
   private final GroupDrops drops = new GroupDrops();
+  private final EnumCounters<GroupResetEvent> resets = new EnumCounters<>(GroupResetEvent.class);
   // Not fair (a fair lock hands over on every contended release: a wake-up each time). A
   // sender cannot starve the reader for long: its window fills, and it waits (GroupReaderRoleTest).
   private final ReentrantLock lock = new ReentrantLock();
@@ -359,6 +361,7 @@ public final class GroupMember implements AutoCloseable {
   public boolean reset(int minMembers, long timeoutNanos) {
     lock.lock();
     try {
+      resets.increment(GroupResetEvent.REQUESTED);
       startReset(true);
     } finally {
       lock.unlock();
@@ -445,6 +448,11 @@ public final class GroupMember implements AutoCloseable {
 
   public GroupDrops drops() {
     return drops;
+  }
+
+  /** What started and ended this member's resets, counted. */
+  public EnumCounters<GroupResetEvent> resets() {
+    return resets;
   }
 
   @Override
@@ -664,6 +672,7 @@ public final class GroupMember implements AutoCloseable {
           ackNow = true; // the ACK is our heartbeat
           maybeNak(now, true);
           if (now - lastHeardSequencerNs > cfg.failNanos() + rank() * 2 * cfg.heartbeatNanos()) {
+            resets.increment(GroupResetEvent.SEQUENCER_SILENT);
             startReset(false);
           }
         }
@@ -682,9 +691,11 @@ public final class GroupMember implements AutoCloseable {
           }
           checkVotes(now);
           if (coordinating && now - resetStartNs > 2 * cfg.failNanos()) {
+            resets.increment(GroupResetEvent.COORDINATION_STUCK);
             startReset(forceReset); // stuck (lost majority, dueling): a higher ballot
           }
         } else if (now - resetActivityNs > cfg.failNanos() + rank() * 2 * cfg.heartbeatNanos()) {
+          resets.increment(GroupResetEvent.RESET_STALLED);
           startReset(false);
         }
       }
@@ -1784,6 +1795,7 @@ public final class GroupMember implements AutoCloseable {
     }
     coordinating = false;
     fetchFrom = null;
+    resets.increment(GroupResetEvent.COMPLETED);
     truncate(received); // out-of-order leftovers of the old incarnation must not meet new seqs
     installedInc = ballotInc;
     votedForOther = false;

@@ -125,8 +125,13 @@ class GroupRecoveryTest {
       // At least the one reset. Under load (CI, 2 cores) the survivors sometimes reset again and
       // again (29 incarnations seen) before settling: a liveness weakness open in issue 5; the
       // safety properties above hold either way.
-      assertTrue(info.incarnation() >= 2, "a reset happened: " + info.incarnation());
+      String resets = " (resets at a " + a.resets() + ", at b " + b.resets() + ")";
+      assertTrue(info.incarnation() >= 2, "a reset happened: " + info.incarnation() + resets);
       assertNotEquals(1, info.sequencerId(), "a new sequencer");
+      assertTrue(a.resets().get(GroupResetEvent.SEQUENCER_SILENT) + b.resets().get(GroupResetEvent.SEQUENCER_SILENT) >= 1,
+          "a survivor noticed the silent sequencer" + resets);
+      assertTrue(a.resets().get(GroupResetEvent.COMPLETED) + b.resets().get(GroupResetEvent.COMPLETED) >= 1,
+          "a survivor completed the reset as the new sequencer" + resets);
       await("the dead member is expelled", 5 * SECOND, () -> a.info().members().size() == 2);
     }
   }
