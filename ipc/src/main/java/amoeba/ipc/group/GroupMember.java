@@ -361,8 +361,7 @@ public final class GroupMember implements AutoCloseable {
   public boolean reset(int minMembers, long timeoutNanos) {
     lock.lock();
     try {
-      resets.increment(GroupResetEvent.REQUESTED);
-      startReset(true);
+      startReset(GroupResetEvent.REQUESTED, true);
     } finally {
       lock.unlock();
     }
@@ -672,8 +671,7 @@ public final class GroupMember implements AutoCloseable {
           ackNow = true; // the ACK is our heartbeat
           maybeNak(now, true);
           if (now - lastHeardSequencerNs > cfg.failNanos() + rank() * 2 * cfg.heartbeatNanos()) {
-            resets.increment(GroupResetEvent.SEQUENCER_SILENT);
-            startReset(false);
+            startReset(GroupResetEvent.SEQUENCER_SILENT, false);
           }
         }
         retransmit(now);
@@ -691,12 +689,11 @@ public final class GroupMember implements AutoCloseable {
           }
           checkVotes(now);
           if (coordinating && now - resetStartNs > 2 * cfg.failNanos()) {
-            resets.increment(GroupResetEvent.COORDINATION_STUCK);
-            startReset(forceReset); // stuck (lost majority, dueling): a higher ballot
+            // stuck (lost majority, dueling): a higher ballot
+            startReset(GroupResetEvent.COORDINATION_STUCK, forceReset);
           }
         } else if (now - resetActivityNs > cfg.failNanos() + rank() * 2 * cfg.heartbeatNanos()) {
-          resets.increment(GroupResetEvent.RESET_STALLED);
-          startReset(false);
+          startReset(GroupResetEvent.RESET_STALLED, false);
         }
       }
       default -> {
@@ -1587,10 +1584,11 @@ public final class GroupMember implements AutoCloseable {
 
   // ---- reset -------------------------------------------------------------------------------
 
-  private void startReset(boolean force) {
+  private void startReset(GroupResetEvent cause, boolean force) {
     if (state != State.MEMBER && state != State.RESETTING) {
       return;
     }
+    resets.increment(cause);
     long now = clock.getAsLong();
     state = State.RESETTING;
     coordinating = true;

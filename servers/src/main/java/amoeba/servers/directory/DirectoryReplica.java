@@ -378,8 +378,9 @@ final class DirectoryReplica implements AutoCloseable {
     String why = notServing();
     return "board=" + board + "\nindex=" + index + "\nsynced=" + synced + "\nserving=" + (why == null)
         + "\nview=" + viewSize + "\ngroup=" + (gi == null ? "none" : gi.state() + " inc " + gi.incarnation()
-        + " seq " + gi.delivered()) + "\nresets=" + (m == null ? "{}" : m.resets()) + "\nlease_reads=" + leaseReads.sum() + "\nmark_reads="
-        + markReads.sum() + (why == null ? "" : "\nwhy=" + why) + "\n";
+        + " seq " + gi.delivered()) + "\nresets=" + (m == null ? "{}" : m.resets())
+        + "\nlease_reads=" + leaseReads.sum() + "\nmark_reads=" + markReads.sum()
+        + (why == null ? "" : "\nwhy=" + why) + "\n";
   }
 
   long index() {

@@ -114,15 +114,15 @@ public final class FsBench implements Callable<Integer> {
         // Round 0 warms up both paths and the JIT (C2 is still compiling the file path after the
         // first hundred MiB on 2 busy cores) and is not reported; each measured round then runs
         // the baseline beside the files, so drift of the machine hits both alike.
-        Rounds rounds = new Rounds();
-        for (int round = 0; round <= this.rounds; round++) {
-          Rounds into = round == 0 ? new Rounds() : rounds;
+        Rounds measured = new Rounds();
+        for (int round = 0; round <= rounds; round++) {
+          Rounds into = round == 0 ? new Rounds() : measured;
           into.add("udp-bulk", "mb_per_s", RawUdp.blast(sinkPort, 1400, 64L << 20));
           files(bullet, servers, 1 << 10, smallFiles, "1kib", into);
           files(bullet, servers, 1 << 20, mibFiles, "1mib", into);
           files(bullet, servers, 64 << 20, bigFiles, "64mib", into);
         }
-        rounds.report(report);
+        measured.report(report);
       }
     } finally {
       peers.forEach(PeerProcess::close);

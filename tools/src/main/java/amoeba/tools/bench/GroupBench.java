@@ -97,12 +97,13 @@ public final class GroupBench implements Callable<Integer> {
           boxes.add(box);
           groups.add(GroupMember.join(box, port, GroupConfig.defaults().withResilience(r), 5000 * MILLI));
         }
+        byte[] payload = new byte[size];
         // The member JVMs compile the group path for seconds on 2 busy cores: warm up for
         // rounds and for time.
         long warmEnd = System.nanoTime() + WARMUP_NANOS;
         for (int n = 0; n < WARMUP_ROUNDS || System.nanoTime() < warmEnd; n++) {
           for (GroupMember g : groups) {
-            round(g);
+            round(g, payload);
           }
         }
         List<Latencies> lats = List.of(new Latencies(count), new Latencies(count));
@@ -110,7 +111,7 @@ public final class GroupBench implements Callable<Integer> {
           int n = Math.min(TURN, count - done);
           for (int r = 0; r <= 1; r++) {
             for (int i = 0; i < n; i++) {
-              lats.get(r).record(round(groups.get(r)));
+              lats.get(r).record(round(groups.get(r), payload));
             }
           }
           RawUdp.pingPong(echoPort, size, 10, n, pings);
@@ -140,9 +141,9 @@ public final class GroupBench implements Callable<Integer> {
   }
 
   /** One message: send it, wait for its own ordered delivery; returns the nanoseconds taken. */
-  private long round(GroupMember me) throws IOException {
+  private long round(GroupMember me, byte[] payload) throws IOException {
     long t0 = System.nanoTime();
-    long id = me.send(new byte[size]);
+    long id = me.send(payload);
     while (true) {
       GroupMessage g = me.receive(2000 * MILLI);
       if (g == null) {
