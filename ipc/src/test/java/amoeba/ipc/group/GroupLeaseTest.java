@@ -77,7 +77,8 @@ class GroupLeaseTest {
       boolean elected = false;
       long deadline = System.nanoTime() + 20 * SECOND;
       while (!elected) {
-        assertTrue(System.nanoTime() < deadline, "the majority elects a new sequencer");
+        assertTrue(System.nanoTime() < deadline, () -> "the majority elects a new sequencer: b " + b.info()
+            + " resets " + b.resets() + ", c " + c.info() + " resets " + c.resets());
         elected = isNewSequencer(b) || isNewSequencer(c);
         long index = a.readIndex();
         assertFalse(elected && index >= 0, "a stale lease read at the deposed sequencer");
