@@ -103,7 +103,11 @@ public final class GroupMember implements AutoCloseable {
   private int promisedCoord;
   private int sequencerId = -1;
   private long sequencerAddr;
-  private long lastHeardSequencerNs;
+  private long lastHeardSequencerNs; // only packets from the sequencer itself set it
+  // A rejected suspicion: others heard the sequencer, so ours waits until this (our clock). It
+  // is not a hearing of our own: vouching for a sequencer on a peer's word would let two
+  // survivors that each heard it at different times refute each other's resets for ever.
+  private long suspicionDeferredNs;
   private boolean leaving;
   private boolean votedForOther; // since our last install: we may never go back to it
   private long admittedAt; // last seq of the view that (re)admitted us: older EXPELs are history
@@ -175,6 +179,7 @@ public final class GroupMember implements AutoCloseable {
     this.tx = ByteBuffer.allocate(64 * 1024);
     this.receiverLeftNs = System.nanoTime() - HANDOVER_NANOS; // nobody has received yet
     this.lastDeliveryNs = receiverLeftNs - cfg.heartbeatNanos();
+    this.suspicionDeferredNs = clock.getAsLong(); // no deferral
     this.ring = new Entry[cfg.historyMessages() + 2 * cfg.maxMembers() + 16]; // events reserve
     for (int i = 0; i < ring.length; i++) {
       ring[i] = new Entry();
@@ -670,7 +675,8 @@ public final class GroupMember implements AutoCloseable {
         } else {
           ackNow = true; // the ACK is our heartbeat
           maybeNak(now, true);
-          if (now - lastHeardSequencerNs > cfg.failNanos() + rank() * 2 * cfg.heartbeatNanos()) {
+          if (now - lastHeardSequencerNs > cfg.failNanos() + rank() * 2 * cfg.heartbeatNanos()
+              && now - suspicionDeferredNs > 0) {
             startReset(GroupResetEvent.SEQUENCER_SILENT, false);
           }
         }
@@ -1675,7 +1681,8 @@ public final class GroupMember implements AutoCloseable {
       // (nobody can complete it but us), so going back to the incarnation is safe.
       coordinating = false;
       state = State.MEMBER;
-      lastHeardSequencerNs = clock.getAsLong();
+      resets.increment(GroupResetEvent.REFUTED);
+      suspicionDeferredNs = clock.getAsLong() + cfg.failNanos();
       changed.signalAll();
       return;
     }

@@ -13,6 +13,8 @@ public enum GroupResetEvent {
   COORDINATION_STUCK,
   /** This member followed another's reset, which made no progress for the failure timeout. */
   RESET_STALLED,
+  /** A member that still hears the sequencer refuted this member's suspicion: it went back. */
+  REFUTED,
   /** This member completed a reset as the new sequencer. */
   COMPLETED
 }
