@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
  * the other members are child processes; this process is a non-sequencer member that measures
  * send-to-own-delivery latency (one message at a time) and the rate of ordered deliveries of a
  * windowed stream it sends itself. Both groups run at once: after a warm-up of at least 10,000
- * rounds each and 5 s, their rounds take turns with the raw ping-pongs of the baseline.
+ * rounds each and 15 s, their rounds take turns with the raw ping-pongs of the baseline.
  */
 @Command(
     name = "group",
@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
 public final class GroupBench implements Callable<Integer> {
   static final long MILLI = 1_000_000L;
   private static final int WARMUP_ROUNDS = 10_000;
-  private static final long WARMUP_NANOS = 5_000 * MILLI;
+  private static final long WARMUP_NANOS = 15_000 * MILLI;
   /** Group rounds, then as many raw ping-pongs, in turns. */
   private static final int TURN = 500;
 
@@ -98,8 +98,9 @@ public final class GroupBench implements Callable<Integer> {
           groups.add(GroupMember.join(box, port, GroupConfig.defaults().withResilience(r), 5000 * MILLI));
         }
         byte[] payload = new byte[size];
-        // The member JVMs compile the group path for seconds on 2 busy cores: warm up for
-        // rounds and for time.
+        // The JVMs compile the group path for seconds on 2 busy cores: warm up for rounds and
+        // for time. This process's C2 was still busy 10-20 s after start (LogCompilation: ~6 s
+        // of compiling between 10 and 15 s, 4 s between 15 and 20; HMAC verify alone took 2.5 s).
         long warmEnd = System.nanoTime() + WARMUP_NANOS;
         for (int n = 0; n < WARMUP_ROUNDS || System.nanoTime() < warmEnd; n++) {
           for (GroupMember g : groups) {
