@@ -14,6 +14,7 @@ import amoeba.flip.wire.PacketCheck;
 import amoeba.flip.wire.PacketFlags;
 import amoeba.flip.wire.PacketType;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -89,6 +90,11 @@ public final class FlipBox implements AutoCloseable {
     this.config = config;
     this.networks = List.copyOf(networks);
     this.routing = networks.size() > 1;
+    if (routing) {
+      for (Network n : this.networks) {
+        subscribeAll(n); // a router forwards every group's packets, members here or not
+      }
+    }
     this.random = random;
     this.epoch = random.nextLong();
     this.boxAddress = FlipAddress.randomPrivate(random);
@@ -157,23 +163,56 @@ public final class FlipBox implements AutoCloseable {
 
   void closed(Endpoint e) {
     endpoints.remove(e.address(), e);
-    groups.forEach((group, members) -> members.remove(e));
+    synchronized (groups) {
+      groups.forEach((group, members) -> {
+        if (members.remove(e) && members.isEmpty()) {
+          networks.forEach(n -> n.unsubscribe(group));
+        }
+      });
+    }
   }
 
+  /**
+   * Adds {@code e} to {@code group}; the box's first member of a group subscribes the networks
+   * to it (which may open a socket).
+   *
+   * @throws UncheckedIOException if a network cannot subscribe (nothing is joined then)
+   */
   void join(Endpoint e, long group) {
-    CopyOnWriteArrayList<Endpoint> members = groups.get(group);
-    if (members == null) {
-      CopyOnWriteArrayList<Endpoint> fresh = new CopyOnWriteArrayList<>();
-      members = groups.putIfAbsent(group, fresh);
-      members = members == null ? fresh : members;
+    synchronized (groups) {
+      CopyOnWriteArrayList<Endpoint> members = groups.get(group);
+      if (members == null) {
+        members = new CopyOnWriteArrayList<>();
+        groups.put(group, members);
+      }
+      if (members.isEmpty()) {
+        for (int i = 0; i < networks.size(); i++) {
+          try {
+            networks.get(i).subscribe(group);
+          } catch (IOException x) {
+            networks.subList(0, i).forEach(n -> n.unsubscribe(group));
+            throw new UncheckedIOException(x);
+          }
+        }
+      }
+      members.addIfAbsent(e);
     }
-    members.addIfAbsent(e);
   }
 
   void leave(Endpoint e, long group) {
-    CopyOnWriteArrayList<Endpoint> members = groups.get(group);
-    if (members != null) {
-      members.remove(e);
+    synchronized (groups) {
+      CopyOnWriteArrayList<Endpoint> members = groups.get(group);
+      if (members != null && members.remove(e) && members.isEmpty()) {
+        networks.forEach(n -> n.unsubscribe(group));
+      }
+    }
+  }
+
+  private static void subscribeAll(Network n) {
+    try {
+      n.subscribeAll();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -246,7 +285,14 @@ public final class FlipBox implements AutoCloseable {
         int length = Math.min(fragment, total - offset);
         ByteBuffer packet =
             build(PacketType.MULTIDATA, group, source, id, message, offset, length, total);
-        broadcast(n, packet);
+        seal(packet);
+        try {
+          n.multicast(packet, group);
+          traffic.increment(Traffic.PACKETS_SENT);
+        } catch (IOException e) {
+          drops.increment(DropReason.SEND_FAILED);
+          Logger.debug("{}: multicast failed: {}", n.name(), e.getMessage());
+        }
         offset += length;
       } while (offset < total);
     }
@@ -632,7 +678,11 @@ public final class FlipBox implements AutoCloseable {
     for (Network n : networks) {
       if (n != arrivedOn) {
         try {
-          n.broadcast(packet);
+          if (FlipHeader.type(packet, 0) == PacketType.MULTIDATA) {
+            n.multicast(packet, FlipHeader.destination(packet, 0));
+          } else {
+            n.broadcast(packet);
+          }
           traffic.increment(Traffic.FORWARDED);
         } catch (IOException e) {
           drops.increment(DropReason.SEND_FAILED);

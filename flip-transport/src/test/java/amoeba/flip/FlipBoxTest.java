@@ -8,13 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import amoeba.flip.net.LoopbackNetwork;
+import amoeba.flip.net.Network;
+import amoeba.flip.net.Station;
 import amoeba.flip.stats.DropReason;
 import amoeba.flip.wire.FlipAddress;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +53,76 @@ class FlipBoxTest {
     p.get(p.position(), b);
     m.release();
     return new String(b, StandardCharsets.UTF_8);
+  }
+
+  /** A network that only counts what the box subscribes. */
+  static final class Subscriptions implements Network {
+    final Map<Long, Integer> count = new ConcurrentHashMap<>();
+    final Network inner;
+
+    Subscriptions(Network inner) {
+      this.inner = inner;
+    }
+
+    @Override public void subscribe(long group) {
+      count.merge(group, 1, Integer::sum);
+    }
+
+    @Override public void unsubscribe(long group) {
+      count.merge(group, -1, Integer::sum);
+    }
+
+    @Override public String name() {
+      return inner.name();
+    }
+
+    @Override public Station self() {
+      return inner.self();
+    }
+
+    @Override public int maxPacketBytes() {
+      return inner.maxPacketBytes();
+    }
+
+    @Override public void send(ByteBuffer packet, Station to) throws IOException {
+      inner.send(packet, to);
+    }
+
+    @Override public void broadcast(ByteBuffer packet) throws IOException {
+      inner.broadcast(packet);
+    }
+
+    @Override public Station receive(ByteBuffer into, long timeoutNanos) throws IOException {
+      return inner.receive(into, timeoutNanos);
+    }
+
+    @Override public void wakeup() {
+      inner.wakeup();
+    }
+
+    @Override public void close() {
+      inner.close();
+    }
+  }
+
+  /** The box subscribes its networks to a group while it has a member of it: once, not per member. */
+  @Test
+  void aBoxSubscribesItsNetworksWhileItHasMembersOfAGroup() {
+    Subscriptions net = new Subscriptions(hub.attach("s"));
+    FlipBox box = new FlipBox(BoxConfig.defaults(7), List.of(net), random);
+    boxes.add(box);
+    long group = FlipAddress.groupOfPort(0x1234);
+    Endpoint e1 = box.openRandom();
+    Endpoint e2 = box.openRandom();
+    e1.join(group);
+    e2.join(group);
+    assertEquals(1, net.count.get(group));
+    e1.leave(group);
+    assertEquals(1, net.count.get(group), "e2 is still a member");
+    e2.close();
+    assertEquals(0, net.count.get(group), "the last member closed");
+    e1.join(group);
+    assertEquals(1, net.count.get(group));
   }
 
   @Test

@@ -278,6 +278,26 @@ public final class FaultyNetwork implements Network {
     inner.broadcast(packet);
   }
 
+  @Override
+  public void multicast(ByteBuffer packet, long group) throws IOException {
+    inner.multicast(packet, group);
+  }
+
+  @Override
+  public void subscribe(long group) throws IOException {
+    inner.subscribe(group);
+  }
+
+  @Override
+  public void unsubscribe(long group) {
+    inner.unsubscribe(group);
+  }
+
+  @Override
+  public void subscribeAll() throws IOException {
+    inner.subscribeAll();
+  }
+
   /**
    * Returns a held packet that is due, else waits on the inner network (at most until the next
    * held packet is due) and faults what arrives. Timeouts are measured on the injected clock; if

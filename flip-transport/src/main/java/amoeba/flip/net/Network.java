@@ -34,6 +34,25 @@ public interface Network extends AutoCloseable {
   void broadcast(ByteBuffer packet) throws IOException;
 
   /**
+   * Sends {@code packet} (position to limit, left unchanged) to every station that {@linkplain
+   * #subscribe subscribed} to FLIP group {@code group} (and perhaps to others: the box filters).
+   * By default a broadcast; a network that can narrow it (IP multicast groups) spares the
+   * stations that have no member of the group a wake-up per packet.
+   */
+  default void multicast(ByteBuffer packet, long group) throws IOException {
+    broadcast(packet);
+  }
+
+  /** From now on this station wants the packets {@link #multicast} to {@code group}. Counted. */
+  default void subscribe(long group) throws IOException {}
+
+  /** Undoes one {@link #subscribe} of {@code group}. */
+  default void unsubscribe(long group) {}
+
+  /** This station wants every group's packets, subscribed or not (a router forwards them). */
+  default void subscribeAll() throws IOException {}
+
+  /**
    * Waits up to {@code timeoutNanos} for one packet and writes it into {@code into} from its
    * position (the buffer's limit bounds the size; a longer packet is truncated and the caller
    * sees a bad length). Returns the sender, or {@code null} on timeout or after {@link #wakeup}.

@@ -2,6 +2,7 @@ package amoeba.flip.net;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.ProtocolFamily;
@@ -34,7 +35,14 @@ import java.util.function.Consumer;
  *   <li>the multicast channel, bound to (group, group port) with SO_REUSEADDR so that every box
  *       on the host (several processes, or several boxes in one JVM) receives the group. It joins
  *       the group on the configured interface only. Binding to the group address rather than the
- *       wildcard means (on Linux) it receives that group's datagrams and nothing else.
+ *       wildcard means (on Linux) it receives that group's datagrams and nothing else. It
+ *       carries broadcasts (LOCATE, and group traffic of routers' other networks);
+ *   <li>a channel per IP group this box {@linkplain #subscribe subscribed to}: a FLIP group
+ *       address hashes to one of {@value #CHANNELS} IP groups after the configured one (group +
+ *       1 .. group + {@value #CHANNELS}, the same on every box), opened (bound and joined as
+ *       above) when a local endpoint first joins a FLIP group that maps to it. As FLIP mapped
+ *       groups to Ethernet multicast addresses so that NICs filter them, a board with no member
+ *       of the directory's group is not woken by its every ORDERED and SYNC.
  * </ul>
  *
  * <p>Safety: the sending channel has IP_MULTICAST_IF set to the configured interface (left to
@@ -51,6 +59,13 @@ import java.util.function.Consumer;
  * #oversizeDrops()}, one addressed to a non-UDP station in {@link #foreignStationDrops()}.
  */
 public final class UdpNetwork implements Network {
+
+  /**
+   * IP groups that FLIP groups hash onto. A protocol constant: every box of a pool must map a
+   * FLIP group to the same IP group. Few, because a router joins them all (Linux allows 20
+   * memberships per socket by default).
+   */
+  public static final int CHANNELS = 8;
 
   /** Bound on the address-to-station cache; a flood of spoofed sources only costs a clear. */
   private static final int MAX_CACHED_STATIONS = 4096;
@@ -73,16 +88,26 @@ public final class UdpNetwork implements Network {
   private final AtomicLong oversizeDrops = new AtomicLong();
   private final AtomicLong foreignStationDrops = new AtomicLong();
 
-  /** Alternates which channel is polled first, so a unicast flood cannot starve the group. */
-  private boolean multicastFirst;
+  private final NetworkInterface nif; // null in peer-list mode
+  /** Channel k's target (1..CHANNELS); null without channels (peer list, IPv6, range end). */
+  private final InetSocketAddress[] channelTargets;
+  private final DatagramChannel[] channels = new DatagramChannel[CHANNELS + 1]; // guarded by this
+  private final int[] channelUsers = new int[CHANNELS + 1]; // guarded by this
+  private boolean allChannels; // guarded by this
 
-  /** Set by the selector callback when the multicast channel is readable. */
-  private boolean multicastReady;
+  /** What receive polls: unicast, multicast, open channels. Replaced whole (copy on write). */
+  private volatile DatagramChannel[] readable;
+
+  /** Rotates which channel is polled first, so a flood on one cannot starve the others. */
+  private int pollFirst;
+
+  /** Set by the selector callback: a readable channel, polled first after the wait. */
+  private DatagramChannel woke;
 
   private final Consumer<SelectionKey> onReady = this::noteReady;
 
   private void noteReady(SelectionKey key) {
-    multicastReady |= key.channel() == multicast;
+    woke = (DatagramChannel) key.channel();
   }
 
   /**
@@ -97,7 +122,7 @@ public final class UdpNetwork implements Network {
         config.bindAddress() instanceof Inet4Address
             ? StandardProtocolFamily.INET
             : StandardProtocolFamily.INET6;
-    NetworkInterface nif = config.peerListMode() ? null : multicastInterface(config);
+    nif = config.peerListMode() ? null : multicastInterface(config);
     List<AutoCloseable> opened = new ArrayList<>(3);
     try {
       unicast = DatagramChannel.open(family);
@@ -148,6 +173,7 @@ public final class UdpNetwork implements Network {
             + config.groupPort();
       }
       receiveBufferBytes = unicast.getOption(StandardSocketOptions.SO_RCVBUF);
+      channelTargets = multicast == null ? null : channelTargets(config);
 
       selector = Selector.open();
       opened.add(selector);
@@ -155,12 +181,39 @@ public final class UdpNetwork implements Network {
       if (multicast != null) {
         multicast.register(selector, SelectionKey.OP_READ);
       }
+      readable = multicast == null ? new DatagramChannel[] {unicast}
+          : new DatagramChannel[] {unicast, multicast};
     } catch (IOException | RuntimeException e) {
       for (AutoCloseable c : opened) {
         closeQuietly(c);
       }
       throw e;
     }
+  }
+
+  /** group + 1 .. group + CHANNELS, or null if that leaves IPv4 multicast (or is IPv6). */
+  private static InetSocketAddress[] channelTargets(UdpConfig config) throws IOException {
+    if (!(config.group() instanceof Inet4Address)) {
+      return null;
+    }
+    byte[] b = config.group().getAddress();
+    int base = (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+    InetSocketAddress[] targets = new InetSocketAddress[CHANNELS + 1];
+    for (int k = 1; k <= CHANNELS; k++) {
+      int a = base + k;
+      InetAddress ip = InetAddress.getByAddress(
+          new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
+      if (!ip.isMulticastAddress()) {
+        return null;
+      }
+      targets[k] = new InetSocketAddress(ip, config.groupPort());
+    }
+    return targets;
+  }
+
+  /** The channel (1..CHANNELS) of a FLIP group: the top bits of a multiplicative hash. */
+  static int channelOf(long group) {
+    return 1 + (int) ((group * 0x9E3779B97F4A7C15L) >>> (64 - Integer.numberOfTrailingZeros(CHANNELS)));
   }
 
   private static NetworkInterface multicastInterface(UdpConfig config) throws IOException {
@@ -231,6 +284,85 @@ public final class UdpNetwork implements Network {
   }
 
   @Override
+  public void multicast(ByteBuffer packet, long group) throws IOException {
+    if (channelTargets == null) {
+      broadcast(packet);
+    } else {
+      sendTo(packet, channelTargets[channelOf(group)]);
+    }
+  }
+
+  @Override
+  public synchronized void subscribe(long group) throws IOException {
+    if (channelTargets != null) {
+      int k = channelOf(group);
+      if (channels[k] == null) {
+        open(k);
+      }
+      channelUsers[k]++;
+    }
+  }
+
+  @Override
+  public synchronized void unsubscribe(long group) {
+    if (channelTargets != null) {
+      int k = channelOf(group);
+      if (channelUsers[k] > 0 && --channelUsers[k] == 0 && !allChannels && channels[k] != null) {
+        DatagramChannel c = channels[k];
+        channels[k] = null;
+        publishReadable();
+        closeQuietly(c); // a receive polling it now skips it (see poll)
+      }
+    }
+  }
+
+  @Override
+  public synchronized void subscribeAll() throws IOException {
+    if (channelTargets != null && !allChannels) {
+      allChannels = true;
+      for (int k = 1; k <= CHANNELS; k++) {
+        if (channels[k] == null) {
+          open(k);
+        }
+      }
+    }
+  }
+
+  /** Opens, binds and joins channel k and adds it to what receive polls. */
+  private void open(int k) throws IOException {
+    ensureOpen();
+    InetSocketAddress target = channelTargets[k];
+    DatagramChannel c = DatagramChannel.open(
+        target.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+    try {
+      c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      c.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());
+      c.bind(target);
+      c.join(target.getAddress(), nif);
+      c.configureBlocking(false);
+      c.register(selector, SelectionKey.OP_READ);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(c);
+      throw new IOException("cannot open multicast channel " + target + ": " + e, e);
+    }
+    channels[k] = c;
+    publishReadable();
+    selector.wakeup(); // a select in progress does not see the new key
+  }
+
+  private void publishReadable() {
+    List<DatagramChannel> r = new ArrayList<>(CHANNELS + 2);
+    r.add(unicast);
+    r.add(multicast);
+    for (int k = 1; k <= CHANNELS; k++) {
+      if (channels[k] != null) {
+        r.add(channels[k]);
+      }
+    }
+    readable = r.toArray(new DatagramChannel[0]);
+  }
+
+  @Override
   public void broadcast(ByteBuffer packet) throws IOException {
     if (groupTarget != null) {
       sendTo(packet, groupTarget);
@@ -291,10 +423,8 @@ public final class UdpNetwork implements Network {
           return null;
         }
         // Rounded up so a short timeout waits at least until it has passed (select(0) = forever).
-        multicastReady = false;
+        woke = null;
         selector.select(onReady, Math.max(1, (remainingNs + 999_999) / 1_000_000));
-        // Read the channel that woke us first: saves a failed recvfrom per packet.
-        multicastFirst = !multicastReady;
       }
     } catch (ClosedSelectorException e) {
       ClosedChannelException closedException = new ClosedChannelException();
@@ -303,21 +433,43 @@ public final class UdpNetwork implements Network {
     }
   }
 
+  /**
+   * One datagram from any channel, or null. The channel that woke the last wait is read first
+   * (saves a failed recvfrom per packet), else they take turns being first.
+   */
   private Station poll(ByteBuffer into) throws IOException {
-    multicastFirst = !multicastFirst;
-    SocketAddress from;
-    if (multicast != null && multicastFirst) {
-      from = multicast.receive(into);
-      if (from == null) {
-        from = unicast.receive(into);
-      }
-    } else {
-      from = unicast.receive(into);
-      if (from == null && multicast != null) {
-        from = multicast.receive(into);
+    DatagramChannel[] r = readable;
+    DatagramChannel first = woke;
+    woke = null;
+    if (first != null) {
+      SocketAddress from = receive(first, into);
+      if (from != null) {
+        return station(from);
       }
     }
-    return from == null ? null : station(from);
+    int start = pollFirst = (pollFirst + 1) % r.length;
+    for (int i = 0; i < r.length; i++) {
+      DatagramChannel c = r[(start + i) % r.length];
+      if (c != first) {
+        SocketAddress from = receive(c, into);
+        if (from != null) {
+          return station(from);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** One datagram from {@code c}, or null; a channel closed by unsubscribe counts as empty. */
+  private SocketAddress receive(DatagramChannel c, ByteBuffer into) throws IOException {
+    try {
+      return c.receive(into);
+    } catch (ClosedChannelException e) {
+      if (closed.get() || c == unicast || c == multicast) {
+        throw e;
+      }
+      return null;
+    }
   }
 
   private UdpStation station(SocketAddress address) {
@@ -357,6 +509,13 @@ public final class UdpNetwork implements Network {
     closeQuietly(unicast);
     if (multicast != null) {
       closeQuietly(multicast); // also leaves the group
+    }
+    synchronized (this) {
+      for (DatagramChannel c : channels) {
+        if (c != null) {
+          closeQuietly(c);
+        }
+      }
     }
   }
 

@@ -252,6 +252,58 @@ class UdpNetworkTest {
     }
   }
 
+  /**
+   * Group packets go to the IP group their FLIP group hashes to: a box that subscribed hears
+   * them, one that did not is not even woken (loopback delivers inside sendto, so once the
+   * subscriber has the packet an unsubscribed socket would hold it too), one that subscribed to
+   * all (a router) does; broadcasts still reach everybody.
+   */
+  @Test
+  void groupPacketsReachOnlyTheBoxesSubscribedToTheirChannel() throws Exception {
+    int port = UdpNetworkTestPorts.free();
+    long group = 0x8000_0000_0000_1234L;
+    long other = group + 1;
+    while (UdpNetwork.channelOf(other) == UdpNetwork.channelOf(group)) {
+      other++;
+    }
+    try (UdpNetwork sender = open(onLo(port).build());
+        UdpNetwork member = open(onLo(port).build());
+        UdpNetwork bystander = open(onLo(port).build());
+        UdpNetwork router = open(onLo(port).build())) {
+      member.subscribe(group);
+      bystander.subscribe(other);
+      router.subscribeAll();
+      ByteBuffer into = ByteBuffer.allocate(64);
+      sender.multicast(tagged(1, 16), group);
+      assertEquals(sender.self(), await(member, into, 1, "the member"));
+      assertEquals(sender.self(), await(router, into, 1, "the router"));
+      into.clear();
+      assertNull(bystander.receive(into, 0), "a box on another channel holds nothing");
+
+      sender.broadcast(tagged(2, 16));
+      await(bystander, into, 2, "a broadcast");
+      await(member, into, 2, "a broadcast");
+
+      member.unsubscribe(group);
+      sender.multicast(tagged(3, 16), group);
+      await(router, into, 3, "the router, again");
+      into.clear();
+      assertNull(member.receive(into, 0), "unsubscribed: nothing more");
+    }
+  }
+
+  @Test
+  void flipGroupsSpreadOverEveryChannel() {
+    java.util.Set<Integer> seen = new java.util.TreeSet<>();
+    Random r = new Random(1);
+    for (int i = 0; i < 1000; i++) {
+      int k = UdpNetwork.channelOf(r.nextLong());
+      assertTrue(k >= 1 && k <= UdpNetwork.CHANNELS, "channel " + k);
+      seen.add(k);
+    }
+    assertEquals(UdpNetwork.CHANNELS, seen.size(), "every channel used: " + seen);
+  }
+
   @Test
   void aMissingInterfaceIsAClearError() {
     UdpConfig config = UdpConfig.builder().interfaceName("nosuchif0").groupPort(7799).build();
