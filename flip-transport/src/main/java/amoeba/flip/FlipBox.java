@@ -844,6 +844,11 @@ public final class FlipBox implements AutoCloseable {
     return config;
   }
 
+  /** The longest message that goes out as one packet on every network (no fragments). */
+  public int unfragmentedBytes() {
+    return Math.min(config.fragmentBytes(), minPacketBytes() - FlipHeader.LENGTH - FlipHeader.TAG_LENGTH);
+  }
+
   @Override
   public void close() {
     if (closed) {

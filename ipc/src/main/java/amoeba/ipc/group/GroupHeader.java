@@ -112,7 +112,7 @@ public final class GroupHeader {
     }
     boolean body = length > LENGTH;
     switch (type) {
-      case DATA, BB_DATA, ORDERED, VIEW -> {
+      case DATA, BB_DATA, ORDERED, VIEW, ORDERED_BUNDLE -> {
         // bodies allowed (an empty message is a valid message)
       }
       default -> {
@@ -163,6 +163,42 @@ public final class GroupHeader {
 
   public static long stable(ByteBuffer b, int at) {
     return getLong(b, at + STABLE_OFFSET);
+  }
+
+  /** Bytes before each ORDERED in an ORDERED_BUNDLE: its length, 16 bits. */
+  public static final int BUNDLE_LENGTH_BYTES = 2;
+
+  /** Receives the ORDERED packets of a bundle, by offset and length in the bundle's buffer. */
+  @FunctionalInterface
+  public interface BundleVisitor {
+    void ordered(int at, int length);
+  }
+
+  /**
+   * Visits each ORDERED in the body of the ORDERED_BUNDLE of {@code length} bytes at {@code at}
+   * (its header already validated), in order: each a whole, valid ORDERED packet within the
+   * bundle. Stops at the first record that is not (a length past the end, too short, not a
+   * valid ORDERED: a bundle never nests) and returns false; true if every byte was a record.
+   * Never throws.
+   */
+  public static boolean forEachBundled(ByteBuffer b, int at, int length, BundleVisitor visitor) {
+    int end = at + length;
+    for (int pos = at + LENGTH; pos < end; ) {
+      int record = pos + BUNDLE_LENGTH_BYTES;
+      int len = record <= end ? getShort(b, pos) : -1;
+      if (len < LENGTH || record + len > end || validate(b, record, len) != null
+          || type(b, record) != GroupMessageType.ORDERED) {
+        return false;
+      }
+      visitor.ordered(record, len);
+      pos = record + len;
+    }
+    return true;
+  }
+
+  /** Writes a bundle record's length at {@code i}. */
+  public static void putBundledLength(ByteBuffer b, int i, int length) {
+    putShort(b, i, length);
   }
 
   // --- byte-order-independent primitives (big-endian on the wire) ---

@@ -36,7 +36,13 @@ public enum GroupMessageType {
   /** Member -> sequencer of a newer incarnation: send me the view. */
   VIEW_REQ(15),
   /** Sequencer -> joiner: refused (group full, or too far behind to catch up). */
-  JOIN_REFUSED(16);
+  JOIN_REFUSED(16),
+  /**
+   * Sequencer -> group: several ORDERED at once (ordered while handling one batch of received
+   * packets); aux = count, seq = the first one's. Body: per ORDERED, its length (16 bits) and
+   * the whole ORDERED packet, header included.
+   */
+  ORDERED_BUNDLE(17);
 
   private static final GroupMessageType[] BY_WIRE = new GroupMessageType[32];
 

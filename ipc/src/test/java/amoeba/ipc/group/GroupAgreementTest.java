@@ -30,6 +30,8 @@ class GroupAgreementTest {
       long total = (long) n * perSender;
       awaitDelivered(c, ms, total, 40 * SECOND);
       check(c, ms, total, perSender);
+      assertTrue(ms.stream().mapToLong(GroupMember::bundlesSent).sum() > 0,
+          "the sequencer bundled ORDERED packets: the path is exercised");
     }
   }
 

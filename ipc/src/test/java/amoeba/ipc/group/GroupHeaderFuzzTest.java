@@ -85,4 +85,20 @@ class GroupHeaderFuzzTest {
     }
     assertEquals(0, b.position()); // the flyweight never moves position
   }
+
+  /** Arbitrary bundle bodies: the decoder visits only valid ORDERED records inside it. */
+  @FuzzTest(maxDuration = "5m")
+  void bundle(FuzzedDataProvider data) {
+    ByteBuffer b = ByteBuffer.allocate(1024);
+    GroupHeader.write(b, 0, GroupMessageType.ORDERED_BUNDLE, 0, 1, 1, 2, 1, 0, 0, 0);
+    byte[] body = data.consumeRemainingAsBytes();
+    int n = Math.min(body.length, 1024 - GroupHeader.LENGTH);
+    b.put(GroupHeader.LENGTH, body, 0, n);
+    int length = GroupHeader.LENGTH + n;
+    GroupHeader.forEachBundled(b, 0, length, (at, len) -> {
+      assertTrue(at >= GroupHeader.LENGTH && at + len <= length);
+      assertNull(GroupHeader.validate(b, at, len));
+      assertEquals(GroupMessageType.ORDERED, GroupHeader.type(b, at));
+    });
+  }
 }

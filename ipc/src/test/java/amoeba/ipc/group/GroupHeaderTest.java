@@ -12,6 +12,64 @@ import org.junit.jupiter.api.Test;
 
 class GroupHeaderTest {
 
+  /** A bundle of ORDERED packets with bodies of the given sizes, at offset 3. */
+  static ByteBuffer bundle(int... bodies) {
+    ByteBuffer b = ByteBuffer.allocate(2048);
+    GroupHeader.write(b, 3, GroupMessageType.ORDERED_BUNDLE, 0, 1, 1, bodies.length, 10, 0, 0, 0);
+    int p = 3 + GroupHeader.LENGTH;
+    for (int i = 0; i < bodies.length; i++) {
+      int len = GroupHeader.LENGTH + bodies[i];
+      GroupHeader.putBundledLength(b, p, len);
+      GroupHeader.write(b, p + 2, GroupMessageType.ORDERED, 0, 1, 1, 2, 10 + i, i + 1, 0, 0);
+      p += 2 + len;
+    }
+    return b.limit(p);
+  }
+
+  @Test
+  void aBundleYieldsEachOrderedInOrderAndStopsAtAMalformedRecord() {
+    ByteBuffer b = bundle(0, 5, 64);
+    java.util.List<Long> seqs = new java.util.ArrayList<>();
+    assertEquals(true, GroupHeader.forEachBundled(b, 3, b.limit() - 3,
+        (at, len) -> seqs.add(GroupHeader.seq(b, at))));
+    assertEquals(java.util.List.of(10L, 11L, 12L), seqs);
+
+    // Cut into the last record, or its length past the end: the first two still count.
+    for (int cut = 1; cut < 2 + GroupHeader.LENGTH + 64; cut++) {
+      seqs.clear();
+      assertEquals(false, GroupHeader.forEachBundled(b, 3, b.limit() - 3 - cut,
+          (at, len) -> seqs.add(GroupHeader.seq(b, at))), "cut " + cut);
+      assertEquals(java.util.List.of(10L, 11L), seqs, "cut " + cut);
+    }
+    // A nested bundle is no ORDERED.
+    ByteBuffer nested = bundle(0);
+    nested.put(3 + GroupHeader.LENGTH + 2 + GroupHeader.TYPE_OFFSET,
+        (byte) GroupMessageType.ORDERED_BUNDLE.wire());
+    assertEquals(false, GroupHeader.forEachBundled(nested, 3, nested.limit() - 3, (at, len) -> {
+      throw new AssertionError("visited a nested bundle");
+    }));
+  }
+
+  @Test
+  void theBundleDecoderStaysInsideTheBundleWhateverTheBytes() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    for (int i = 0; i < 20_000; i++) {
+      ByteBuffer b = bundle(r.nextInt(100), r.nextInt(100), r.nextInt(100));
+      int length = b.limit() - 3;
+      for (int flips = r.nextInt(1, 4); flips > 0; flips--) {
+        int at = 3 + GroupHeader.LENGTH + r.nextInt(length - GroupHeader.LENGTH);
+        b.put(at, (byte) r.nextInt(256));
+      }
+      int[] next = {3 + GroupHeader.LENGTH};
+      GroupHeader.forEachBundled(b, 3, length, (at, len) -> {
+        assertEquals(next[0] + 2, at, "records are contiguous");
+        assertEquals(true, at + len <= 3 + length, "inside the bundle");
+        assertNull(GroupHeader.validate(b, at, len));
+        next[0] = at + len;
+      });
+    }
+  }
+
   static ByteBuffer ordered(ByteOrder order) {
     ByteBuffer b = ByteBuffer.allocate(64).order(order);
     GroupHeader.write(b, 4, GroupMessageType.ORDERED, GroupHeader.FLAG_BB, 7, 3, 2, 1000L, 42L,
