@@ -285,14 +285,7 @@ public final class FlipBox implements AutoCloseable {
         int length = Math.min(fragment, total - offset);
         ByteBuffer packet =
             build(PacketType.MULTIDATA, group, source, id, message, offset, length, total);
-        seal(packet);
-        try {
-          n.multicast(packet, group);
-          traffic.increment(Traffic.PACKETS_SENT);
-        } catch (IOException e) {
-          drops.increment(DropReason.SEND_FAILED);
-          Logger.debug("{}: multicast failed: {}", n.name(), e.getMessage());
-        }
+        broadcast(n, packet, group);
         offset += length;
       } while (offset < total);
     }
@@ -345,10 +338,15 @@ public final class FlipBox implements AutoCloseable {
     }
   }
 
-  private void broadcast(Network n, ByteBuffer packet) {
+  /** Seals and sends a packet to {@code group}'s subscribers, or to all if it is NULL. */
+  private void broadcast(Network n, ByteBuffer packet, long group) {
     seal(packet);
     try {
-      n.broadcast(packet);
+      if (group == FlipAddress.NULL) {
+        n.broadcast(packet);
+      } else {
+        n.multicast(packet, group);
+      }
       traffic.increment(Traffic.PACKETS_SENT);
     } catch (IOException e) {
       drops.increment(DropReason.SEND_FAILED);
@@ -537,7 +535,7 @@ public final class FlipBox implements AutoCloseable {
     ByteBuffer packet =
         build(PacketType.LOCATE, address, boxAddress, 0, ByteBuffer.allocate(0), 0, 0, 0);
     for (Network n : networks) {
-      broadcast(n, packet);
+      broadcast(n, packet, FlipAddress.NULL);
     }
   }
 
