@@ -66,7 +66,18 @@ class DirectoryAcrossHostsTest {
       AmoebaProcess clients = AmoebaProcess.startMain(hosts, CLIENT_HOST, RegisterClients.class.getName(),
           Long.toString(random.nextLong()), Integer.toString(threads), Integer.toString(maxOps), "2",
           Long.toString(120L * Scenario.scale()), key, TestHosts.address(CLIENT_HOST));
-      clients.awaitLine("ready", 60_000);
+      try {
+        clients.awaitLine("ready", 60_000);
+      } catch (IllegalStateException e) {
+        // Seen once in 10 soak rounds (fresh boards, no fault yet): say what the boards said.
+        StringBuilder said = new StringBuilder(e.getMessage());
+        for (int h = 0; h < boards.size(); h++) {
+          List<String> lines = boards.get(h).lines();
+          said.append("\nb").append(h + 1).append(": ")
+              .append(lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        }
+        throw new AssertionError("the directory never answered the clients: " + said, e);
+      }
 
       for (int h = 1; h <= CLIENT_HOST; h++) {
         nemesis.loss(h, 3);
