@@ -95,19 +95,30 @@ public final class UdpNetwork implements Network {
   private final int[] channelUsers = new int[CHANNELS + 1]; // guarded by this
   private boolean allChannels; // guarded by this
 
-  /** What receive polls: unicast, multicast, open channels. Replaced whole (copy on write). */
-  private volatile DatagramChannel[] readable;
-
-  /** Rotates which channel is polled first, so a flood on one cannot starve the others. */
-  private int pollFirst;
-
-  /** Set by the selector callback: a readable channel, polled first after the wait. */
-  private DatagramChannel woke;
+  /**
+   * The channels the last select found readable and not yet found empty, read in turn (so a
+   * flood on one cannot starve the others). Only the receiving thread touches them. Reading
+   * just these, rather than trying every channel before each wait, saves a failed recvfrom
+   * per channel per packet.
+   */
+  private final DatagramChannel[] ready = new DatagramChannel[CHANNELS + 2];
+  private int readyCount;
+  private int readyNext;
+  /** Packets read since the selector last looked: it looks again every 32 (a flood never empties a channel). */
+  private int sinceLook;
 
   private final Consumer<SelectionKey> onReady = this::noteReady;
 
   private void noteReady(SelectionKey key) {
-    woke = (DatagramChannel) key.channel();
+    DatagramChannel c = (DatagramChannel) key.channel();
+    for (int i = 0; i < readyCount; i++) {
+      if (ready[i] == c) {
+        return;
+      }
+    }
+    if (readyCount < ready.length) {
+      ready[readyCount++] = c;
+    }
   }
 
   /**
@@ -181,8 +192,6 @@ public final class UdpNetwork implements Network {
       if (multicast != null) {
         multicast.register(selector, SelectionKey.OP_READ);
       }
-      readable = multicast == null ? new DatagramChannel[] {unicast}
-          : new DatagramChannel[] {unicast, multicast};
     } catch (IOException | RuntimeException e) {
       for (AutoCloseable c : opened) {
         closeQuietly(c);
@@ -310,8 +319,7 @@ public final class UdpNetwork implements Network {
       if (channelUsers[k] > 0 && --channelUsers[k] == 0 && !allChannels && channels[k] != null) {
         DatagramChannel c = channels[k];
         channels[k] = null;
-        publishReadable();
-        closeQuietly(c); // a receive polling it now skips it (see poll)
+        closeQuietly(c); // deregisters it; a receive reading it now skips it (see poll)
       }
     }
   }
@@ -346,20 +354,7 @@ public final class UdpNetwork implements Network {
       throw new IOException("cannot open multicast channel " + target + ": " + e, e);
     }
     channels[k] = c;
-    publishReadable();
     selector.wakeup(); // a select in progress does not see the new key
-  }
-
-  private void publishReadable() {
-    List<DatagramChannel> r = new ArrayList<>(CHANNELS + 2);
-    r.add(unicast);
-    r.add(multicast);
-    for (int k = 1; k <= CHANNELS; k++) {
-      if (channels[k] != null) {
-        r.add(channels[k]);
-      }
-    }
-    readable = r.toArray(new DatagramChannel[0]);
   }
 
   @Override
@@ -404,6 +399,7 @@ public final class UdpNetwork implements Network {
   public Station receive(ByteBuffer into, long timeoutNanos) throws IOException {
     long deadline = 0;
     boolean waited = false;
+    boolean lookedNow = false;
     try {
       for (; ; ) {
         Station from = poll(into);
@@ -420,10 +416,16 @@ public final class UdpNetwork implements Network {
         }
         long remainingNs = deadline - now;
         if (remainingNs <= 0) {
-          return null;
+          if (lookedNow) {
+            return null;
+          }
+          lookedNow = true; // out of time: one look without waiting at every channel
+          sinceLook = 0;
+          selector.selectNow(onReady);
+          continue;
         }
         // Rounded up so a short timeout waits at least until it has passed (select(0) = forever).
-        woke = null;
+        sinceLook = 0;
         selector.select(onReady, Math.max(1, (remainingNs + 999_999) / 1_000_000));
       }
     } catch (ClosedSelectorException e) {
@@ -433,29 +435,23 @@ public final class UdpNetwork implements Network {
     }
   }
 
-  /**
-   * One datagram from any channel, or null. The channel that woke the last wait is read first
-   * (saves a failed recvfrom per packet), else they take turns being first.
-   */
+  /** One datagram from the channels known to be readable, in turn; null once all are empty. */
   private Station poll(ByteBuffer into) throws IOException {
-    DatagramChannel[] r = readable;
-    DatagramChannel first = woke;
-    woke = null;
-    if (first != null) {
-      SocketAddress from = receive(first, into);
+    if (readyCount > 0 && ++sinceLook >= 32) {
+      sinceLook = 0;
+      selector.selectNow(onReady); // channels that became readable meanwhile join the turn
+    }
+    while (readyCount > 0) {
+      if (readyNext >= readyCount) {
+        readyNext = 0;
+      }
+      SocketAddress from = receive(ready[readyNext], into);
       if (from != null) {
+        readyNext++;
         return station(from);
       }
-    }
-    int start = pollFirst = (pollFirst + 1) % r.length;
-    for (int i = 0; i < r.length; i++) {
-      DatagramChannel c = r[(start + i) % r.length];
-      if (c != first) {
-        SocketAddress from = receive(c, into);
-        if (from != null) {
-          return station(from);
-        }
-      }
+      ready[readyNext] = ready[--readyCount]; // empty: out of the turn
+      ready[readyCount] = null;
     }
     return null;
   }

@@ -292,6 +292,30 @@ class UdpNetworkTest {
     }
   }
 
+  /**
+   * A queue of unicast packets that never empties must not hide the group: a multicast that
+   * arrives behind 500 queued unicasts is read within a few dozen packets.
+   */
+  @Test
+  void aFloodOnOneSocketDoesNotStarveTheOthers() throws Exception {
+    int port = UdpNetworkTestPorts.free();
+    try (UdpNetwork sender = open(onLo(port).build()); UdpNetwork receiver = open(onLo(port).build())) {
+      for (int i = 0; i < 500; i++) {
+        sender.send(tagged(1, 16), receiver.self());
+      }
+      ByteBuffer into = ByteBuffer.allocate(64);
+      await(receiver, into, 1, "the first unicast");
+      sender.broadcast(tagged(2, 16)); // queued behind 499 unicasts, on the other socket
+      int reads = 0;
+      do {
+        into.clear();
+        assertTrue(receiver.receive(into, WAIT_NS) != null, "a packet");
+        reads++;
+      } while (into.getLong(0) != 2);
+      assertTrue(reads <= 64, "the multicast came after " + reads + " of the queued unicasts");
+    }
+  }
+
   @Test
   void flipGroupsSpreadOverEveryChannel() {
     java.util.Set<Integer> seen = new java.util.TreeSet<>();
