@@ -104,7 +104,7 @@ public final class UdpNetwork implements Network {
   private final DatagramChannel[] ready = new DatagramChannel[CHANNELS + 2];
   private int readyCount;
   private int readyNext;
-  /** Packets read since the selector last looked: it looks again every 32 (a flood never empties a channel). */
+  /** Packets read since the selector last looked; it looks every 32 (a flood never empties). */
   private int sinceLook;
 
   private final Consumer<SelectionKey> onReady = this::noteReady;
@@ -222,7 +222,8 @@ public final class UdpNetwork implements Network {
 
   /** The channel (1..CHANNELS) of a FLIP group: the top bits of a multiplicative hash. */
   static int channelOf(long group) {
-    return 1 + (int) ((group * 0x9E3779B97F4A7C15L) >>> (64 - Integer.numberOfTrailingZeros(CHANNELS)));
+    int bits = Integer.numberOfTrailingZeros(CHANNELS);
+    return 1 + (int) ((group * 0x9E3779B97F4A7C15L) >>> (64 - bits));
   }
 
   private static NetworkInterface multicastInterface(UdpConfig config) throws IOException {
@@ -340,8 +341,8 @@ public final class UdpNetwork implements Network {
   private void open(int k) throws IOException {
     ensureOpen();
     InetSocketAddress target = channelTargets[k];
-    DatagramChannel c = DatagramChannel.open(
-        target.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+    DatagramChannel c = DatagramChannel.open(target.getAddress() instanceof Inet4Address
+        ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
     try {
       c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
       c.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());

@@ -1203,7 +1203,8 @@ public final class GroupMember implements AutoCloseable {
     }
     int end = bundle.position();
     if (bundled == 1) {
-      ep.multicast(group, bundle.duplicate().limit(end).position(GroupHeader.LENGTH + GroupHeader.BUNDLE_LENGTH_BYTES));
+      int alone = GroupHeader.LENGTH + GroupHeader.BUNDLE_LENGTH_BYTES; // the ORDERED itself
+      ep.multicast(group, bundle.duplicate().limit(end).position(alone));
     } else {
       GroupHeader.write(bundle, 0, GroupMessageType.ORDERED_BUNDLE, 0, installedInc, myId, bundled,
           bundleFirstSeq, 0, acceptedKnown, stableKnown);
