@@ -149,7 +149,7 @@ class DirectoryAcrossHostsTest {
 
   /** A board on {@code host} running a directory replica, its data under {@code data}. */
   static AmoebaProcess board(TestHosts hosts, int host, String key, Path data) {
-    return AmoebaProcess.start(hosts, host, FlipAcrossHostsTest.concat(new String[] {"boot",
+    return AmoebaProcess.startLogging(hosts, host, FlipAcrossHostsTest.concat(new String[] {"boot",
         "--name", "b" + host, "--data", data.resolve("b" + host).toString(),
         "--service", "dir " + POOL.replace(',', ' ')}, FlipAcrossHostsTest.net(host, key)));
   }

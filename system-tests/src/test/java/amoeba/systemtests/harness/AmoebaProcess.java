@@ -53,10 +53,25 @@ public final class AmoebaProcess implements AutoCloseable {
     return startMain(hosts, host, "amoeba.tools.Amoeba", args);
   }
 
+  /**
+   * As {@link #start}, with the process's INFO log on stdout, one line per entry (so a failure
+   * can show it through {@link #lines}); tests match stdout lines by prefix, never a log line.
+   */
+  public static AmoebaProcess startLogging(TestHosts hosts, int host, String... args) {
+    List<String> jvm = List.of("-Dtinylog.level=info", "-Dtinylog.writer.stream=out",
+        "-Dtinylog.writer.format=log {date: HH:mm:ss.SSS} {level} [{thread}] {class-name}: {message}");
+    return startProgram(hosts, host, command(jvm, "amoeba.tools.Amoeba", args));
+  }
+
   /** Starts {@code mainClass ARGS} from the test class path on {@code host}, heap 64 MiB. */
   public static AmoebaProcess startMain(TestHosts hosts, int host, String mainClass, String... args) {
+    return startProgram(hosts, host, command(List.of(), mainClass, args));
+  }
+
+  private static List<String> command(List<String> jvmOptions, String mainClass, String... args) {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmOptions);
     command.add("-Xmx64m");
     command.add("-Djava.net.preferIPv4Stack=true");
     command.add("-Damoeba.home=" + System.getProperty("amoeba.home", "target/amoeba-home"));
@@ -64,7 +79,7 @@ public final class AmoebaProcess implements AutoCloseable {
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
     command.addAll(List.of(args));
-    return startProgram(hosts, host, command);
+    return command;
   }
 
   /** Starts {@code command} (a program of the harness) on {@code host}. */
