@@ -391,7 +391,8 @@ public final class UdpNetwork implements Network {
   }
 
   /**
-   * Polls both sockets; if neither holds a datagram, waits on the selector and polls again.
+   * Reads the sockets known to be readable; once all are empty, waits on the selector for more
+   * (a timeout of 0: one look without waiting).
    * Returns null at the timeout, after {@link #wakeup()}, or at once if the calling thread is
    * interrupted (the interrupt status stays set). Packets this station sent to the group are
    * delivered too.
