@@ -338,15 +338,20 @@ public final class FlipBox implements AutoCloseable {
     }
   }
 
-  /** Seals and sends a packet to {@code group}'s subscribers, or to all if it is NULL. */
+  /** Sends a packet to {@code group}'s subscribers on {@code n}, or to all if it is NULL. */
+  private static void spread(Network n, ByteBuffer packet, long group) throws IOException {
+    if (group == FlipAddress.NULL) {
+      n.broadcast(packet);
+    } else {
+      n.multicast(packet, group);
+    }
+  }
+
+  /** Seals and {@linkplain #spread spreads} a packet, counted. */
   private void broadcast(Network n, ByteBuffer packet, long group) {
     seal(packet);
     try {
-      if (group == FlipAddress.NULL) {
-        n.broadcast(packet);
-      } else {
-        n.multicast(packet, group);
-      }
+      spread(n, packet, group);
       traffic.increment(Traffic.PACKETS_SENT);
     } catch (IOException e) {
       drops.increment(DropReason.SEND_FAILED);
@@ -676,11 +681,8 @@ public final class FlipBox implements AutoCloseable {
     for (Network n : networks) {
       if (n != arrivedOn) {
         try {
-          if (FlipHeader.type(packet, 0) == PacketType.MULTIDATA) {
-            n.multicast(packet, FlipHeader.destination(packet, 0));
-          } else {
-            n.broadcast(packet);
-          }
+          boolean groupData = FlipHeader.type(packet, 0) == PacketType.MULTIDATA;
+          spread(n, packet, groupData ? FlipHeader.destination(packet, 0) : FlipAddress.NULL);
           traffic.increment(Traffic.FORWARDED);
         } catch (IOException e) {
           drops.increment(DropReason.SEND_FAILED);
@@ -844,7 +846,7 @@ public final class FlipBox implements AutoCloseable {
 
   /** The longest message that goes out as one packet on every network (no fragments). */
   public int unfragmentedBytes() {
-    return Math.min(config.fragmentBytes(), minPacketBytes() - FlipHeader.LENGTH - FlipHeader.TAG_LENGTH);
+    return fragmentBytes(null);
   }
 
   @Override

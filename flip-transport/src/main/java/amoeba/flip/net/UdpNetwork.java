@@ -163,22 +163,8 @@ public final class UdpNetwork implements Network {
         unicast.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
 
         groupTarget = new InetSocketAddress(config.group(), config.groupPort());
-        multicast = DatagramChannel.open(family);
+        multicast = openGroupSocket(family, groupTarget);
         opened.add(multicast);
-        multicast.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        multicast.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());
-        multicast.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
-        multicast.setOption(StandardSocketOptions.IP_MULTICAST_TTL, config.ttl());
-        multicast.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
-        multicast.bind(groupTarget);
-        try {
-          multicast.join(config.group(), nif);
-        } catch (IOException | UnsupportedOperationException e) {
-          throw new IOException(
-              "cannot join multicast group " + config.group().getHostAddress() + " on interface '"
-                  + config.interfaceName() + "' (UdpConfig.interfaceName / group): " + e, e);
-        }
-        multicast.configureBlocking(false);
         peerTargets = new InetSocketAddress[0];
         name = "udp:" + config.interfaceName() + ":" + config.group().getHostAddress() + ":"
             + config.groupPort();
@@ -337,25 +323,48 @@ public final class UdpNetwork implements Network {
     }
   }
 
-  /** Opens, binds and joins channel k and adds it to what receive polls. */
+  /** Opens channel k (IPv4 only, see channelTargets) and adds it to what receive polls. */
   private void open(int k) throws IOException {
     ensureOpen();
-    InetSocketAddress target = channelTargets[k];
-    DatagramChannel c = DatagramChannel.open(target.getAddress() instanceof Inet4Address
-        ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+    DatagramChannel c = openGroupSocket(StandardProtocolFamily.INET, channelTargets[k]);
     try {
-      c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-      c.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());
-      c.bind(target);
-      c.join(target.getAddress(), nif);
-      c.configureBlocking(false);
       c.register(selector, SelectionKey.OP_READ);
     } catch (IOException | RuntimeException e) {
       closeQuietly(c);
-      throw new IOException("cannot open multicast channel " + target + ": " + e, e);
+      throw e;
     }
     channels[k] = c;
     selector.wakeup(); // a select in progress does not see the new key
+  }
+
+  /**
+   * A non-blocking socket that receives {@code target}'s IP group: bound to the group address
+   * with SO_REUSEADDR (every box on the host hears it), joined on the configured interface only.
+   * Closed again if any step fails; a failed join names the configuration fields to fix.
+   */
+  private DatagramChannel openGroupSocket(ProtocolFamily family, InetSocketAddress target)
+      throws IOException {
+    DatagramChannel c = DatagramChannel.open(family);
+    try {
+      c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      c.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());
+      c.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+      c.setOption(StandardSocketOptions.IP_MULTICAST_TTL, config.ttl());
+      c.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
+      c.bind(target);
+      try {
+        c.join(target.getAddress(), nif);
+      } catch (IOException | UnsupportedOperationException e) {
+        throw new IOException(
+            "cannot join multicast group " + target.getAddress().getHostAddress() + " on interface '"
+                + config.interfaceName() + "' (UdpConfig.interfaceName / group): " + e, e);
+      }
+      c.configureBlocking(false);
+      return c;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
   }
 
   @Override
