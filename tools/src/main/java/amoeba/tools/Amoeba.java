@@ -1,6 +1,7 @@
 package amoeba.tools;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 import org.tinylog.configuration.Configuration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,8 +67,27 @@ public final class Amoeba {
 
   static boolean verbose;
 
+  /**
+   * Names the process whose end ends this one: a benchmark's or a pool's child must not
+   * outlive a parent killed before it could stop it (kill -9, a crashed test JVM).
+   */
+  public static final String PARENT_PID_PROPERTY = "amoeba.parentPid";
+
   public static void main(String[] args) {
+    exitWithParent(System.getProperty(PARENT_PID_PROPERTY));
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Exits (status 3, shutdown hooks run) once process {@code pid} has ended, if it is set. */
+  private static void exitWithParent(String pid) {
+    if (pid == null) {
+      return;
+    }
+    Optional<ProcessHandle> parent = ProcessHandle.of(Long.parseLong(pid));
+    if (parent.isEmpty()) {
+      System.exit(3); // gone already
+    }
+    parent.get().onExit().thenRun(() -> System.exit(3));
   }
 
   /** Runs one command line with the given streams; returns the exit status. For tests, too. */

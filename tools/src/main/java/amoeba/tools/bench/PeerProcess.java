@@ -1,5 +1,6 @@
 package amoeba.tools.bench;
 
+import amoeba.tools.Amoeba;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A peer a benchmark starts itself: this same program ({@code amoeba ARGS...}) in a child JVM.
  * It answers with one line starting with "ready" on stdout; the benchmark reads it, measures,
- * and stops the child by PID when closed. Children inherit the CPU affinity of the parent, so
+ * and stops the child by PID when closed; a child also exits by itself once this process has
+ * ended, however it ended, so a killed benchmark or pool leaves no orphans. Children inherit the CPU affinity of the parent, so
  * {@code taskset -c 0 bin/amoeba bench ...} pins every process of the run.
  */
 public final class PeerProcess implements AutoCloseable {
@@ -50,6 +52,8 @@ public final class PeerProcess implements AutoCloseable {
     if (System.getProperty("amoeba.home") != null) {
       command.add("-Damoeba.home=" + System.getProperty("amoeba.home")); // the same profiles
     }
+    // It exits when we do, even when killed before close() (a later -D in jvmArgs overrides).
+    command.add("-D" + Amoeba.PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
     command.addAll(jvmArgs);
     command.add("-cp");
     command.add(classPath());
