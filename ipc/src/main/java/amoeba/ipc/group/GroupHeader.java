@@ -21,13 +21,13 @@ import java.nio.ByteOrder;
  *  |   aux: ORDERED origin id, VIEW recipient id, VOTE log inc...  | 12
  *  +---------------------------------------------------------------+
  *  |                  seq (64 bits, signed, >= 0)                  | 16
- *  |                                                               |
+ *  |        DATA, BB_DATA, ACK: the sender's held prefix           |
  *  +---------------------------------------------------------------+
  *  |        msgId: sender's message number; NAK/FETCH: last seq    | 24
  *  |        SYNC: lease stamp; ACK: latest SYNC stamp heard (echo)  |
  *  +---------------------------------------------------------------+
  *  |        accepted: highest seq that may be delivered            | 32
- *  |                                                               |
+ *  |        DATA, BB_DATA: latest SYNC stamp heard (as an ACK's)   |
  *  +---------------------------------------------------------------+
  *  |  stable: highest seq every member holds (history trim point)  | 40
  *  |                                                               |

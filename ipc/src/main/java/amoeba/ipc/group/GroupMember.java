@@ -77,6 +77,7 @@ public final class GroupMember implements AutoCloseable {
   private long bundleFirstSeq;
   private boolean bundling; // inside readOnce's batch: order() appends instead of sending
   private long bundlesSent; // ORDERED_BUNDLE packets multicast
+  private long acksSent; // ACK packets (not counting the ACKs riding on our DATA)
   private final Endpoint ep;
   private final long group;
   private final long port;
@@ -88,7 +89,9 @@ public final class GroupMember implements AutoCloseable {
   // sender cannot starve the reader for long: its window fills, and it waits (GroupReaderRoleTest).
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final Condition driverIdle = lock.newCondition(); // only close() signals it
+  // Signalled by close(), and by a delivery while the driver dozes (waits past a hand-over).
+  private final Condition driverIdle = lock.newCondition();
+  private boolean driverDozing;
   private ByteBuffer tx; // grows to the largest message sent
   private final Entry[] ring;
   private Thread driver;
@@ -131,6 +134,10 @@ public final class GroupMember implements AutoCloseable {
   private boolean needAck; // something arrived: ACK if the held prefix advanced
   private boolean ackNow; // heartbeat: ACK even if it did not (recovers lost ACKs)
   private long ackedUpTo = -1;
+  // Since our last ACK an ORDERED arrived for a message of ours / of the sequencer's: who gives
+  // the sequencer its second holder at once when members accept on receipt (see ackPromptly).
+  private boolean ownOrderedSinceAck;
+  private boolean sequencerOrderedSinceAck;
   // The newest membership event held (the sequencer's: ordered): members ACK it at once, lazy
   // or not, and the sequencer announces its accept by SYNC at once.
   private long eventHeld;
@@ -323,6 +330,12 @@ public final class GroupMember implements AutoCloseable {
           Entry e = entry(++consumed);
           if ((e.flags & GroupHeader.FLAG_EVENT) == 0) {
             lastDeliveryNs = System.nanoTime();
+            if (driverDozing) {
+              // Messages flow again: the driver must notice within a hand-over when we stop
+              // receiving, so that our own ACK (sent before a wait) is not a heartbeat late.
+              driverDozing = false;
+              driverIdle.signal();
+            }
             return new GroupMessage(e.seq, e.origin, e.msgId, e.data);
           }
         }
@@ -468,6 +481,16 @@ public final class GroupMember implements AutoCloseable {
     }
   }
 
+  /** ACK packets this member sent (its DATA carry ACKs too; those are not counted). */
+  public long acksSent() {
+    lock.lock();
+    try {
+      return acksSent;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   public GroupDrops drops() {
     return drops;
   }
@@ -567,7 +590,10 @@ public final class GroupMember implements AutoCloseable {
           // else at the timers (an idle board must not wake 500 times a second). Our own
           // condition: deliveries signal `changed`, and must not wake us each time.
           boolean flowing = System.nanoTime() - lastDeliveryNs < cfg.heartbeatNanos();
-          driverIdle.awaitNanos(flowing ? Math.min(waitNs, HANDOVER_NANOS) : waitNs);
+          long nap = flowing ? Math.min(waitNs, HANDOVER_NANOS) : waitNs;
+          driverDozing = nap > HANDOVER_NANOS;
+          driverIdle.awaitNanos(nap);
+          driverDozing = false;
           tickIfDue();
         } else {
           readOnce(waitNs);
@@ -592,6 +618,7 @@ public final class GroupMember implements AutoCloseable {
    * due, and sends what that produced.
    */
   private void readOnce(long waitNs) {
+    ackOwnBeforeWaiting();
     reading = true;
     lock.unlock();
     Message m = null;
@@ -841,20 +868,23 @@ public final class GroupMember implements AutoCloseable {
       bbPending.put(bbKey(myId, o.msgId), o.data);
       multicastData(GroupMessageType.BB_DATA, o);
     } else {
-      ensureTx(o.data.length);
-      ByteBuffer b = header(GroupMessageType.DATA, 0, installedInc, myId, 0, 0, o.msgId, 0, 0);
-      b.put(GroupHeader.LENGTH, o.data);
-      b.limit(GroupHeader.LENGTH + o.data.length);
-      ep.send(sequencerAddr, b);
+      ep.send(sequencerAddr, data(GroupMessageType.DATA, o));
+      acked();
     }
   }
 
   private void multicastData(GroupMessageType type, Outgoing o) {
+    ep.multicast(group, data(type, o));
+    acked();
+  }
+
+  /** A DATA or BB_DATA packet of {@code o}; it carries our ACK (held prefix, stamp heard). */
+  private ByteBuffer data(GroupMessageType type, Outgoing o) {
     ensureTx(o.data.length);
-    ByteBuffer b = header(type, 0, installedInc, myId, 0, 0, o.msgId, 0, 0);
+    ByteBuffer b = header(type, 0, installedInc, myId, 0, received, o.msgId, heardStamp, 0);
     b.put(GroupHeader.LENGTH, o.data);
     b.limit(GroupHeader.LENGTH + o.data.length);
-    ep.multicast(group, b);
+    return b;
   }
 
   private static long bbKey(int origin, long msgId) {
@@ -883,11 +913,34 @@ public final class GroupMember implements AutoCloseable {
     } else if (ackNow || (needAck && received > ackedUpTo
         && (ackPromptly() || eventHeld > ackedUpTo
             || received - ackedUpTo >= cfg.historyMessages() / 4))) {
-      needAck = false;
-      ackNow = false;
-      ackedUpTo = received;
-      sendHeader(sequencerAddr, GroupMessageType.ACK, 0, installedInc, myId, 0, received,
-          heardStamp, 0, 0);
+      sendAck();
+    }
+  }
+
+  private void sendAck() {
+    sendHeader(sequencerAddr, GroupMessageType.ACK, 0, installedInc, myId, 0, received,
+        heardStamp, 0, 0);
+    acksSent++;
+    acked();
+  }
+
+  /** Our held prefix went to the sequencer (in an ACK, or riding on a DATA). */
+  private void acked() {
+    needAck = false;
+    ackNow = false;
+    ownOrderedSinceAck = false;
+    sequencerOrderedSinceAck = false;
+    ackedUpTo = received;
+  }
+
+  /**
+   * Before this member waits for packets: the ACK for our own ordered messages that
+   * {@link #ackPromptly} left to us. Sent here, after the application got the message, so it
+   * is not on the path from the ORDERED to the delivery; our next DATA carries it if sooner.
+   */
+  private void ackOwnBeforeWaiting() {
+    if (ownOrderedSinceAck && state == State.MEMBER && !isSequencer() && received > ackedUpTo) {
+      sendAck();
     }
   }
 
@@ -1009,16 +1062,21 @@ public final class GroupMember implements AutoCloseable {
   }
 
   /**
-   * Whether this member ACKs each advance at once. When members accept on receipt, the
-   * sequencer needs one other holder for its own delivery: the lowest-numbered member gives
-   * it; the rest ACK every quarter history, events at once, and on the heartbeat or a SYNC
-   * that shows the sequencer waiting (so a dead prompt ACKer delays the sequencer's own
-   * deliveries by at most a heartbeat each until it is expelled). Fewer packets per message
-   * is what latency costs here (wake-ups).
+   * Whether this member ACKs the advance at once. When members accept on receipt, the
+   * sequencer needs one other holder for its own delivery of each message: for a member's
+   * message the member that sent it gives it, just before it next waits for packets or on its
+   * next DATA ({@link #ackOwnBeforeWaiting}); for the sequencer's own messages the
+   * lowest-numbered member, at once. Everyone ACKs every quarter history, events at once, and
+   * on the heartbeat or a SYNC that shows the sequencer waiting (so a dead or slow ACKer delays
+   * the sequencer's own deliveries by at most a heartbeat each until it is expelled). Fewer
+   * packets per message is what latency costs here (a packet costs its receiver a wake-up).
    */
   private boolean ackPromptly() {
     if (!membersSelfAccept()) {
       return true;
+    }
+    if (!sequencerOrderedSinceAck) {
+      return false;
     }
     for (int id : members.keySet()) {
       if (id != sequencerId) {
@@ -1090,7 +1148,11 @@ public final class GroupMember implements AutoCloseable {
       drops.increment(GroupDropReason.NOT_MEMBER);
       return;
     }
-    lastHeard.put(origin, clock.getAsLong());
+    if (GroupHeader.incarnation(b, at) == installedInc) {
+      noteAck(origin, GroupHeader.seq(b, at), GroupHeader.accepted(b, at)); // the ACK it carries
+    } else {
+      lastHeard.put(origin, clock.getAsLong());
+    }
     submit(origin, msgId, body(b, at, length), bb);
   }
 
@@ -1280,10 +1342,14 @@ public final class GroupMember implements AutoCloseable {
       sendHeader(src, GroupMessageType.EXPELLED, 0, installedInc, myId, id, 0, 0, 0, 0);
       return;
     }
-    acks.merge(id, Math.min(GroupHeader.seq(b, at), nextSeq - 1), Math::max);
+    noteAck(id, GroupHeader.seq(b, at), GroupHeader.msgId(b, at));
+  }
+
+  /** Member {@code id} holds seqs through {@code held} and heard our stamp {@code echo}. */
+  private void noteAck(int id, long held, long echo) {
+    acks.merge(id, Math.min(held, nextSeq - 1), Math::max);
     long now = clock.getAsLong();
     lastHeard.put(id, now);
-    long echo = GroupHeader.msgId(b, at);
     if (echo > 0) {
       echoes.merge(id, Math.min(echo, now - leaseBaseNs + 1), Math::max); // never from the future
     }
@@ -1475,6 +1541,11 @@ public final class GroupMember implements AutoCloseable {
     }
     if (data != null && store(seq, origin, msgId, flags & ~GroupHeader.FLAG_BB, data)) {
       advanceReceived();
+      if (origin == myId) {
+        ownOrderedSinceAck = true;
+      } else if (origin == sequencerId) {
+        sequencerOrderedSinceAck = true;
+      }
     }
     advanceAccepted();
     needAck = true;
