@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * system scenario in turn, each with a fresh seed, in whole rounds until the minutes are up.
  * Every run appends its row to target/scenarios.txt; the first failure or violation ends the
  * soak with that row (and so its seed) in the message. The scale is {@code
- * -Damoeba.system.scale} (1 unless given).
+ * -Damoeba.system.scale} (1 unless given); {@code -Dsoak.only=NAME,...} runs only those scenarios
+ * (the names below), to chase one scenario's rare failure.
  * Not named *Test: only the soak profile runs it.
  */
 class Soak {
@@ -45,12 +46,13 @@ class Soak {
     String reason = NfqDelay.unavailableReason();
     Assumptions.assumeTrue(reason == null, () -> "SKIPPED: the soak needs every fault: " + reason);
     long minutes = Long.getLong("soak.minutes", 30);
+    Map<String, Runnable> scenarios = selected(System.getProperty("soak.only", ""));
     long end = System.nanoTime() + minutes * 60_000_000_000L;
     long runs = 0;
     int rounds = 0;
     do { // whole rounds: every scenario runs at least once, the last round may end late
       rounds++;
-      for (Map.Entry<String, Runnable> s : SCENARIOS.entrySet()) {
+      for (Map.Entry<String, Runnable> s : scenarios.entrySet()) {
         System.out.println("soak: round " + rounds + ", " + s.getKey());
         s.getValue().run(); // throws with the scenario's row (and seed) on the first failure
         runs++;
@@ -59,5 +61,21 @@ class Soak {
     System.out.printf(java.util.Locale.ROOT,
         "soak: %d scenario runs in %d rounds over %d minutes at scale %d, no violation%n",
         runs, rounds, minutes, Scenario.scale());
+  }
+
+  /** The scenarios named in {@code only} (comma-separated; empty: all), in round order. */
+  static Map<String, Runnable> selected(String only) {
+    if (only.isBlank()) {
+      return SCENARIOS;
+    }
+    Map<String, Runnable> chosen = new java.util.LinkedHashMap<>();
+    for (String name : only.split(",")) {
+      Runnable r = SCENARIOS.get(name.strip());
+      if (r == null) {
+        throw new IllegalArgumentException("soak.only: no scenario '" + name.strip() + "'; there are " + SCENARIOS.keySet());
+      }
+      chosen.put(name.strip(), r);
+    }
+    return chosen;
   }
 }
