@@ -70,20 +70,15 @@ class DirectoryAcrossHostsTest {
         clients.awaitLine("ready", 60_000);
       } catch (IllegalStateException e) {
         // Seen once in 10 soak rounds (fresh boards, no fault yet): say what the boards said.
-        StringBuilder said = new StringBuilder(e.getMessage());
-        for (int h = 0; h < boards.size(); h++) {
-          List<String> lines = boards.get(h).lines();
-          said.append("\nb").append(h + 1).append(": ")
-              .append(lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        }
-        throw new AssertionError("the directory never answered the clients: " + said, e);
+        throw new AssertionError("the directory never answered the clients: " + e.getMessage()
+            + tails(boards), e);
       }
 
       for (int h = 1; h <= CLIENT_HOST; h++) {
         nemesis.loss(h, 3);
       }
       scenario.fault("loss=3%@all");
-      awaitOps(clients, perPhase * threads, o -> true, "operations under loss");
+      awaitOps(clients, perPhase * threads, o -> true, "operations under loss", boards);
 
       long cut = System.nanoTime();
       for (int other : new int[] {1, 2, CLIENT_HOST}) {
@@ -91,23 +86,24 @@ class DirectoryAcrossHostsTest {
       }
       scenario.fault("partition=b3|rest");
       awaitOps(clients, perPhase, o -> !o.unknown() && o.invokeNanos() > cut,
-          "operations completed while b3 was cut off");
+          "operations completed while b3 was cut off", boards);
       nemesis.heal();
       long healed = System.nanoTime();
-      awaitOps(clients, perPhase, o -> !o.unknown() && o.invokeNanos() > healed, "operations after the heal");
+      awaitOps(clients, perPhase, o -> !o.unknown() && o.invokeNanos() > healed, "operations after the heal",
+          boards);
 
       boards.get(0).signal("KILL");
       scenario.fault("kill-9=b1");
       assertEquals(137, boards.get(0).awaitExit(10_000));
       long killed = System.nanoTime();
       awaitOps(clients, perPhase, o -> !o.unknown() && o.invokeNanos() > killed,
-          "operations completed by b2 and b3 while b1 was dead");
+          "operations completed by b2 and b3 while b1 was dead", boards.subList(1, 3));
       AmoebaProcess again = board(hosts, 1, key, data);
       again.awaitLine("ready", 30_000);
       scenario.fault("restart=b1");
       long restarted = System.nanoTime();
       awaitOps(clients, perPhase, o -> !o.unknown() && o.invokeNanos() > restarted,
-          "operations after b1's restart");
+          "operations after b1's restart", List.of(again, boards.get(1), boards.get(2)));
 
       assertEquals(143, clients.stop(), "the clients end on SIGTERM: " + clients.lines());
       clients.awaitLine("done", 5_000);
@@ -154,13 +150,28 @@ class DirectoryAcrossHostsTest {
         "--service", "dir " + POOL.replace(',', ' ')}, FlipAcrossHostsTest.net(host, key)));
   }
 
-  /** Waits until the clients printed {@code count} operations matching {@code which}; 60 s. */
-  static void awaitOps(AmoebaProcess clients, int count, Predicate<Op> which, String what) {
+  /**
+   * Waits until the clients printed {@code count} operations matching {@code which}; 60 s. A
+   * failure says what the clients and the {@code boards} (their last log lines) said.
+   */
+  static void awaitOps(AmoebaProcess clients, int count, Predicate<Op> which, String what,
+      List<AmoebaProcess> boards) {
     Predicate<List<String>> enough = lines -> lines.stream().filter(l -> l.startsWith("op "))
         .map(RegisterClients::parse).filter(which).limit(count).count() >= count;
     if (!clients.awaitOutput(enough, 60_000)) {
-      throw new AssertionError(what + ": fewer than " + count + "; clients: " + clients.lines());
+      throw new AssertionError(what + ": fewer than " + count + "; clients: " + clients.lines()
+          + tails(boards));
     }
+  }
+
+  /** Each board's last 40 output lines (boards log INFO to stdout: resets, views, errors). */
+  static String tails(List<AmoebaProcess> boards) {
+    StringBuilder said = new StringBuilder();
+    for (AmoebaProcess b : boards) {
+      List<String> lines = b.lines();
+      said.append('\n').append(b).append(": ").append(lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+    return said.toString();
   }
 
   /** An empty folder (the last run's boards' data removed). */

@@ -112,7 +112,7 @@ public final class GroupHeader {
     }
     boolean body = length > LENGTH;
     switch (type) {
-      case DATA, BB_DATA, ORDERED, VIEW, ORDERED_BUNDLE -> {
+      case DATA, BB_DATA, ORDERED, VIEW, ORDERED_BUNDLE, DATA_BUNDLE -> {
         // bodies allowed (an empty message is a valid message)
       }
       default -> {
@@ -165,32 +165,37 @@ public final class GroupHeader {
     return getLong(b, at + STABLE_OFFSET);
   }
 
-  /** Bytes before each ORDERED in an ORDERED_BUNDLE: its length, 16 bits. */
+  /** Bytes before each record of an ORDERED_BUNDLE or DATA_BUNDLE: its length, 16 bits. */
   public static final int BUNDLE_LENGTH_BYTES = 2;
 
-  /** Receives the ORDERED packets of a bundle, by offset and length in the bundle's buffer. */
+  /** Receives the records (ORDERED or DATA packets) of a bundle, by offset and length. */
   @FunctionalInterface
   public interface BundleVisitor {
-    void ordered(int at, int length);
+    void record(int at, int length);
   }
 
   /**
-   * Visits each ORDERED in the body of the ORDERED_BUNDLE of {@code length} bytes at {@code at}
-   * (its header already validated), in order: each a whole, valid ORDERED packet within the
-   * bundle. Stops at the first record that is not (a length past the end, too short, not a
-   * valid ORDERED: a bundle never nests) and returns false; true if every byte was a record.
-   * Never throws.
+   * Visits each record in the body of the bundle (ORDERED_BUNDLE or DATA_BUNDLE) of {@code
+   * length} bytes at {@code at} (its header already validated), in order: each a whole, valid
+   * packet of the bundle's record type (ORDERED, DATA) within the bundle. Stops at the first
+   * record that is not (a length past the end, too short, invalid, another type: a bundle never
+   * nests) and returns false; true if every byte was a record. Never throws.
    */
   public static boolean forEachBundled(ByteBuffer b, int at, int length, BundleVisitor visitor) {
+    GroupMessageType bundleType = type(b, at);
+    GroupMessageType recordType = bundleType == null ? null : bundleType.bundled();
+    if (recordType == null) {
+      return false;
+    }
     int end = at + length;
     for (int pos = at + LENGTH; pos < end; ) {
       int record = pos + BUNDLE_LENGTH_BYTES;
       int len = record <= end ? getShort(b, pos) : -1;
       if (len < LENGTH || record + len > end || validate(b, record, len) != null
-          || type(b, record) != GroupMessageType.ORDERED) {
+          || type(b, record) != recordType) {
         return false;
       }
-      visitor.ordered(record, len);
+      visitor.record(record, len);
       pos = record + len;
     }
     return true;

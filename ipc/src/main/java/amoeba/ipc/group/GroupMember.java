@@ -58,6 +58,7 @@ public final class GroupMember implements AutoCloseable {
     final long msgId;
     final byte[] data;
     long lastSentNs;
+    boolean held; // not transmitted yet: waits for our DATA in flight to be ordered
 
     Outgoing(long msgId, byte[] data) {
       this.msgId = msgId;
@@ -77,6 +78,14 @@ public final class GroupMember implements AutoCloseable {
   private long bundleFirstSeq;
   private boolean bundling; // inside readOnce's batch: order() appends instead of sending
   private long bundlesSent; // ORDERED_BUNDLE packets multicast
+  // DATA as Nagle sends TCP segments: while a DATA of ours is not ordered yet, later messages
+  // are held and go together, in one DATA_BUNDLE, once it is. Alone a message goes at once;
+  // under load the sequencer gets one packet per batch of messages, not one per message.
+  private final ByteBuffer dataBundle;
+  private long heldFrom; // lowest msgId held (0: none)
+  private long transmittedUpTo; // highest own msgId sent as DATA
+  private long orderedOwnUpTo; // highest own msgId seen ordered (or delivered)
+  private long dataBundlesSent;
   private long acksSent; // ACK packets (not counting the ACKs riding on our DATA)
   private final Endpoint ep;
   private final long group;
@@ -192,6 +201,7 @@ public final class GroupMember implements AutoCloseable {
     this.ep = box.openRandom();
     this.tx = ByteBuffer.allocate(64 * 1024);
     this.bundle = ByteBuffer.allocate(Math.max(box.unfragmentedBytes(), GroupHeader.LENGTH));
+    this.dataBundle = ByteBuffer.allocate(bundle.capacity());
     this.receiverLeftNs = System.nanoTime() - HANDOVER_NANOS; // nobody has received yet
     this.lastDeliveryNs = receiverLeftNs - cfg.heartbeatNanos();
     this.suspicionDeferredNs = clock.getAsLong(); // no deferral
@@ -305,7 +315,16 @@ public final class GroupMember implements AutoCloseable {
       }
       Outgoing o = new Outgoing(nextMsgId++, copy);
       unconfirmed.put(o.msgId, o);
-      transmit(o);
+      if (!isSequencer() && o.data.length < cfg.bbThresholdBytes()
+          && (heldFrom != 0 || transmittedUpTo > orderedOwnUpTo)) {
+        o.held = true; // flush() sends it once the DATA in flight is ordered
+        o.lastSentNs = clock.getAsLong();
+        if (heldFrom == 0) {
+          heldFrom = o.msgId;
+        }
+      } else {
+        transmit(o);
+      }
       flush();
       return o.msgId;
     } catch (InterruptedException e) {
@@ -476,6 +495,16 @@ public final class GroupMember implements AutoCloseable {
     lock.lock();
     try {
       return bundlesSent;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** DATA_BUNDLE packets this member sent (several held messages in one packet). */
+  public long dataBundlesSent() {
+    lock.lock();
+    try {
+      return dataBundlesSent;
     } finally {
       lock.unlock();
     }
@@ -689,6 +718,7 @@ public final class GroupMember implements AutoCloseable {
       case BB_DATA -> onData(b, at, length, src, true);
       case ORDERED -> onOrdered(b, at, length, src);
       case ORDERED_BUNDLE -> onBundle(b, at, length, src);
+      case DATA_BUNDLE -> onDataBundle(b, at, length, src);
       case SYNC -> onSync(b, at, src);
       case ACK -> onAck(b, at, src);
       case NAK -> onNak(b, at, src);
@@ -853,7 +883,7 @@ public final class GroupMember implements AutoCloseable {
       if (n >= MAX_RESEND_PER_TICK) {
         break;
       }
-      if (now - o.lastSentNs >= cfg.retransmitNanos()) {
+      if (!o.held && now - o.lastSentNs >= cfg.retransmitNanos()) {
         transmit(o);
         n++;
       }
@@ -869,8 +899,63 @@ public final class GroupMember implements AutoCloseable {
       multicastData(GroupMessageType.BB_DATA, o);
     } else {
       ep.send(sequencerAddr, data(GroupMessageType.DATA, o));
+      transmittedUpTo = Math.max(transmittedUpTo, o.msgId);
       acked();
     }
+  }
+
+  /**
+   * Sends the held messages: several as DATA_BUNDLE packets (each at most one unfragmented FLIP
+   * packet; a lone one as DATA), or one by one where bundling does not apply (we became the
+   * sequencer, or a message is too long to share a packet).
+   */
+  private void sendHeld() {
+    long from = heldFrom;
+    heldFrom = 0;
+    int records = 0;
+    for (Outgoing o : unconfirmed.tailMap(from, true).values()) {
+      if (!o.held) {
+        continue;
+      }
+      o.held = false;
+      int len = GroupHeader.LENGTH + o.data.length;
+      if (isSequencer() || GroupHeader.LENGTH + GroupHeader.BUNDLE_LENGTH_BYTES + len > dataBundle.capacity()) {
+        transmit(o);
+        continue;
+      }
+      if (records > 0 && dataBundle.position() + GroupHeader.BUNDLE_LENGTH_BYTES + len > dataBundle.capacity()) {
+        sendDataBundle(records);
+        records = 0;
+      }
+      if (records == 0) {
+        dataBundle.clear().position(GroupHeader.LENGTH);
+      }
+      int at = dataBundle.position();
+      GroupHeader.putBundledLength(dataBundle, at, len);
+      dataBundle.put(at + GroupHeader.BUNDLE_LENGTH_BYTES, data(GroupMessageType.DATA, o), 0, len);
+      dataBundle.position(at + GroupHeader.BUNDLE_LENGTH_BYTES + len);
+      o.lastSentNs = clock.getAsLong();
+      transmittedUpTo = Math.max(transmittedUpTo, o.msgId);
+      records++;
+    }
+    sendDataBundle(records);
+  }
+
+  private void sendDataBundle(int records) {
+    if (records == 0) {
+      return;
+    }
+    int end = dataBundle.position();
+    if (records == 1) {
+      int alone = GroupHeader.LENGTH + GroupHeader.BUNDLE_LENGTH_BYTES; // the DATA itself
+      ep.send(sequencerAddr, dataBundle.duplicate().limit(end).position(alone));
+    } else {
+      GroupHeader.write(dataBundle, 0, GroupMessageType.DATA_BUNDLE, 0, installedInc, myId, records,
+          0, 0, 0, 0);
+      ep.send(sequencerAddr, dataBundle.duplicate().limit(end).position(0));
+      dataBundlesSent++;
+    }
+    acked(); // the last record carries our ACK
   }
 
   private void multicastData(GroupMessageType type, Outgoing o) {
@@ -895,6 +980,9 @@ public final class GroupMember implements AutoCloseable {
   private void flush() {
     if (state != State.MEMBER) {
       return;
+    }
+    if (heldFrom != 0 && (isSequencer() || transmittedUpTo <= orderedOwnUpTo)) {
+      sendHeld();
     }
     if (isSequencer()) {
       drainAll();
@@ -1027,6 +1115,7 @@ public final class GroupMember implements AutoCloseable {
       deliveredMsgId.merge(e.origin, e.msgId, Math::max);
       acceptedData = e.seq;
       if (e.origin == myId && unconfirmed.remove(e.msgId) != null) {
+        orderedOwnUpTo = Math.max(orderedOwnUpTo, e.msgId);
         any = true;
       }
     }
@@ -1280,6 +1369,12 @@ public final class GroupMember implements AutoCloseable {
   /** Each ORDERED of a bundle, as if it had come alone; a malformed rest is dropped, counted. */
   private void onBundle(ByteBuffer b, int at, int length, long src) {
     if (!GroupHeader.forEachBundled(b, at, length, (r, len) -> onOrdered(b, r, len, src))) {
+      drops.increment(GroupDropReason.BAD_FIELD);
+    }
+  }
+
+  private void onDataBundle(ByteBuffer b, int at, int length, long src) {
+    if (!GroupHeader.forEachBundled(b, at, length, (r, len) -> onData(b, r, len, src, false))) {
       drops.increment(GroupDropReason.BAD_FIELD);
     }
   }
@@ -1543,6 +1638,7 @@ public final class GroupMember implements AutoCloseable {
       advanceReceived();
       if (origin == myId) {
         ownOrderedSinceAck = true;
+        orderedOwnUpTo = Math.max(orderedOwnUpTo, msgId);
       } else if (origin == sequencerId) {
         sequencerOrderedSinceAck = true;
       }

@@ -42,7 +42,12 @@ public enum GroupMessageType {
    * packets); aux = count, seq = the first one's. Body: per ORDERED, its length (16 bits) and
    * the whole ORDERED packet, header included.
    */
-  ORDERED_BUNDLE(17);
+  ORDERED_BUNDLE(17),
+  /**
+   * Member -> sequencer: several DATA at once (sent while an earlier DATA of the member was not
+   * ordered yet); aux = count. Body: per DATA, its length (16 bits) and the whole DATA packet.
+   */
+  DATA_BUNDLE(18);
 
   private static final GroupMessageType[] BY_WIRE = new GroupMessageType[32];
 
@@ -60,6 +65,11 @@ public enum GroupMessageType {
 
   public int wire() {
     return wire;
+  }
+
+  /** The type of the records in a bundle of this type, or null if this is no bundle. */
+  public GroupMessageType bundled() {
+    return this == ORDERED_BUNDLE ? ORDERED : this == DATA_BUNDLE ? DATA : null;
   }
 
   /** The type with this wire number, or null. Never throws. */

@@ -32,6 +32,8 @@ class GroupAgreementTest {
       check(c, ms, total, perSender);
       assertTrue(ms.stream().mapToLong(GroupMember::bundlesSent).sum() > 0,
           "the sequencer bundled ORDERED packets: the path is exercised");
+      assertTrue(ms.stream().mapToLong(GroupMember::dataBundlesSent).sum() > 0,
+          "members bundled held DATA: the path is exercised");
     }
   }
 

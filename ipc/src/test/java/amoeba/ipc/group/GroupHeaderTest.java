@@ -51,6 +51,30 @@ class GroupHeaderTest {
   }
 
   @Test
+  void aDataBundleYieldsOnlyDataRecords() {
+    ByteBuffer b = bundle(3, 7);
+    java.util.List<Long> msgIds = new java.util.ArrayList<>();
+    // As written, the records are ORDERED: not what a DATA_BUNDLE holds.
+    b.put(3 + GroupHeader.TYPE_OFFSET, (byte) GroupMessageType.DATA_BUNDLE.wire());
+    assertEquals(false, GroupHeader.forEachBundled(b, 3, b.limit() - 3,
+        (at, len) -> msgIds.add(GroupHeader.msgId(b, at))));
+    assertEquals(java.util.List.of(), msgIds);
+    int p = 3 + GroupHeader.LENGTH;
+    for (int i = 0; i < 2; i++) {
+      b.put(p + 2 + GroupHeader.TYPE_OFFSET, (byte) GroupMessageType.DATA.wire());
+      p += 2 + (b.getShort(p) & 0xFFFF);
+    }
+    assertEquals(true, GroupHeader.forEachBundled(b, 3, b.limit() - 3,
+        (at, len) -> msgIds.add(GroupHeader.msgId(b, at))));
+    assertEquals(java.util.List.of(1L, 2L), msgIds);
+    // No bundle at all: nothing visited.
+    b.put(3 + GroupHeader.TYPE_OFFSET, (byte) GroupMessageType.DATA.wire());
+    assertEquals(false, GroupHeader.forEachBundled(b, 3, b.limit() - 3, (at, len) -> {
+      throw new AssertionError("visited a record of a packet that is no bundle");
+    }));
+  }
+
+  @Test
   void theBundleDecoderStaysInsideTheBundleWhateverTheBytes() {
     java.util.SplittableRandom r = new java.util.SplittableRandom(5);
     for (int i = 0; i < 20_000; i++) {

@@ -17,10 +17,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AmoebaProcess implements AutoCloseable {
   private final Process process;
+  private final String label;
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final CountDownLatch ended = new CountDownLatch(1);
 
-  private AmoebaProcess(Process process) {
+  private AmoebaProcess(Process process, String label) {
+    this.label = label;
     this.process = process;
     Thread reader =
         new Thread(
@@ -75,6 +77,7 @@ public final class AmoebaProcess implements AutoCloseable {
     command.add("-Xmx64m");
     command.add("-Djava.net.preferIPv4Stack=true");
     command.add("-Damoeba.home=" + System.getProperty("amoeba.home", "target/amoeba-home"));
+    command.add("-Damoeba.parentPid=" + ProcessHandle.current().pid()); // ends with this JVM
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
@@ -84,7 +87,10 @@ public final class AmoebaProcess implements AutoCloseable {
 
   /** Starts {@code command} (a program of the harness) on {@code host}. */
   public static AmoebaProcess startProgram(TestHosts hosts, int host, List<String> command) {
-    return new AmoebaProcess(hosts.start(host, command));
+    int main = command.indexOf("-cp") + 2; // the main class; its arguments follow
+    List<String> words = command.subList(Math.min(main, command.size()), command.size());
+    return new AmoebaProcess(hosts.start(host, command),
+        "host " + host + ": " + String.join(" ", words.subList(0, Math.min(5, words.size()))));
   }
 
   /** Waits up to {@code timeoutMillis} for a stdout line starting with {@code prefix}. */
@@ -199,5 +205,10 @@ public final class AmoebaProcess implements AutoCloseable {
     if (process.isAlive()) {
       process.destroyForcibly();
     }
+  }
+
+  @Override
+  public String toString() {
+    return label;
   }
 }
