@@ -73,15 +73,13 @@ public final class GroupMember implements AutoCloseable {
   private final FlipBox box;
   // The sequencer's ORDERED packets of the batch being handled, multicast as one bundle at
   // its end (fewer packets, fewer wake-ups under load; a lone one goes out as it is).
-  private final ByteBuffer bundle;
-  private int bundled; // ORDERED packets in `bundle`
-  private long bundleFirstSeq;
+  private final PacketBundle bundle;
   private boolean bundling; // inside readOnce's batch: order() appends instead of sending
   private long bundlesSent; // ORDERED_BUNDLE packets multicast
   // DATA as Nagle sends TCP segments: while a DATA of ours is not ordered yet, later messages
   // are held and go together, in one DATA_BUNDLE, once it is. Alone a message goes at once;
   // under load the sequencer gets one packet per batch of messages, not one per message.
-  private final ByteBuffer dataBundle;
+  private final PacketBundle dataBundle;
   private long heldFrom; // lowest msgId held (0: none)
   private long transmittedUpTo; // highest own msgId sent as DATA
   private long orderedOwnUpTo; // highest own msgId seen ordered (or delivered)
@@ -200,8 +198,8 @@ public final class GroupMember implements AutoCloseable {
     this.group = FlipAddress.groupOfPort(port);
     this.ep = box.openRandom();
     this.tx = ByteBuffer.allocate(64 * 1024);
-    this.bundle = ByteBuffer.allocate(Math.max(box.unfragmentedBytes(), GroupHeader.LENGTH));
-    this.dataBundle = ByteBuffer.allocate(bundle.capacity());
+    this.bundle = new PacketBundle(box.unfragmentedBytes());
+    this.dataBundle = new PacketBundle(box.unfragmentedBytes());
     this.receiverLeftNs = System.nanoTime() - HANDOVER_NANOS; // nobody has received yet
     this.lastDeliveryNs = receiverLeftNs - cfg.heartbeatNanos();
     this.suspicionDeferredNs = clock.getAsLong(); // no deferral
@@ -912,50 +910,35 @@ public final class GroupMember implements AutoCloseable {
   private void sendHeld() {
     long from = heldFrom;
     heldFrom = 0;
-    int records = 0;
     for (Outgoing o : unconfirmed.tailMap(from, true).values()) {
       if (!o.held) {
         continue;
       }
       o.held = false;
       int len = GroupHeader.LENGTH + o.data.length;
-      if (isSequencer() || GroupHeader.LENGTH + GroupHeader.BUNDLE_LENGTH_BYTES + len > dataBundle.capacity()) {
+      if (isSequencer() || !dataBundle.fits(len)) {
         transmit(o);
         continue;
       }
-      if (records > 0 && dataBundle.position() + GroupHeader.BUNDLE_LENGTH_BYTES + len > dataBundle.capacity()) {
-        sendDataBundle(records);
-        records = 0;
+      if (!dataBundle.hasRoomFor(len)) {
+        sendDataBundle();
       }
-      if (records == 0) {
-        dataBundle.clear().position(GroupHeader.LENGTH);
-      }
-      int at = dataBundle.position();
-      GroupHeader.putBundledLength(dataBundle, at, len);
-      dataBundle.put(at + GroupHeader.BUNDLE_LENGTH_BYTES, data(GroupMessageType.DATA, o), 0, len);
-      dataBundle.position(at + GroupHeader.BUNDLE_LENGTH_BYTES + len);
+      dataBundle.add(data(GroupMessageType.DATA, o), len, 0);
       o.lastSentNs = clock.getAsLong();
       transmittedUpTo = Math.max(transmittedUpTo, o.msgId);
-      records++;
     }
-    sendDataBundle(records);
+    sendDataBundle();
   }
 
-  private void sendDataBundle(int records) {
-    if (records == 0) {
-      return;
-    }
-    int end = dataBundle.position();
-    if (records == 1) {
-      int alone = GroupHeader.LENGTH + GroupHeader.BUNDLE_LENGTH_BYTES; // the DATA itself
-      ep.send(sequencerAddr, dataBundle.duplicate().limit(end).position(alone));
-    } else {
-      GroupHeader.write(dataBundle, 0, GroupMessageType.DATA_BUNDLE, 0, installedInc, myId, records,
-          0, 0, 0, 0);
-      ep.send(sequencerAddr, dataBundle.duplicate().limit(end).position(0));
+  private void sendDataBundle() {
+    if (dataBundle.count() > 1) {
       dataBundlesSent++;
     }
-    acked(); // the last record carries our ACK
+    ByteBuffer b = dataBundle.take(GroupMessageType.DATA_BUNDLE, installedInc, myId, 0, 0);
+    if (b != null) {
+      ep.send(sequencerAddr, b);
+      acked(); // its last DATA carries our ACK
+    }
   }
 
   private void multicastData(GroupMessageType type, Outgoing o) {
@@ -1319,51 +1302,28 @@ public final class GroupMember implements AutoCloseable {
       len += data.length;
     }
     b.limit(len);
-    if (!bundling || !addToBundle(b, len, seq)) {
+    if (bundling && bundle.fits(len)) {
+      if (!bundle.hasRoomFor(len)) {
+        sendBundle();
+      }
+      bundle.add(b, len, seq);
+    } else {
       sendBundle(); // keeps the seqs in order on the wire
       ep.multicast(group, b);
     }
     return seq;
   }
 
-  /** Appends an ORDERED packet to the bundle, sending the bundle first if it is full. */
-  private boolean addToBundle(ByteBuffer packet, int len, long seq) {
-    int room = bundle.capacity() - GroupHeader.LENGTH;
-    if (GroupHeader.BUNDLE_LENGTH_BYTES + len > room) {
-      return false; // too long to share a packet: alone
-    }
-    int used = bundled == 0 ? GroupHeader.LENGTH : bundle.position();
-    if (used + GroupHeader.BUNDLE_LENGTH_BYTES + len > bundle.capacity()) {
-      sendBundle();
-      used = GroupHeader.LENGTH;
-    }
-    if (bundled == 0) {
-      bundleFirstSeq = seq;
-    }
-    GroupHeader.putBundledLength(bundle, used, len);
-    bundle.put(used + GroupHeader.BUNDLE_LENGTH_BYTES, packet, 0, len);
-    bundle.position(used + GroupHeader.BUNDLE_LENGTH_BYTES + len);
-    bundled++;
-    return true;
-  }
-
   /** Multicasts what the bundle holds: one ORDERED as it is, several as ORDERED_BUNDLE. */
   private void sendBundle() {
-    if (bundled == 0) {
-      return;
-    }
-    int end = bundle.position();
-    if (bundled == 1) {
-      int alone = GroupHeader.LENGTH + GroupHeader.BUNDLE_LENGTH_BYTES; // the ORDERED itself
-      ep.multicast(group, bundle.duplicate().limit(end).position(alone));
-    } else {
-      GroupHeader.write(bundle, 0, GroupMessageType.ORDERED_BUNDLE, 0, installedInc, myId, bundled,
-          bundleFirstSeq, 0, acceptedKnown, stableKnown);
-      ep.multicast(group, bundle.duplicate().limit(end).position(0));
+    if (bundle.count() > 1) {
       bundlesSent++;
     }
-    bundled = 0;
-    bundle.clear();
+    ByteBuffer b = bundle.take(GroupMessageType.ORDERED_BUNDLE, installedInc, myId, acceptedKnown,
+        stableKnown);
+    if (b != null) {
+      ep.multicast(group, b);
+    }
   }
 
   /** Each ORDERED of a bundle, as if it had come alone; a malformed rest is dropped, counted. */
