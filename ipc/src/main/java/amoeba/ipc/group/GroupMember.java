@@ -871,6 +871,7 @@ public final class GroupMember implements AutoCloseable {
       return;
     }
     expulsions++;
+    org.tinylog.Logger.info("group {} member {}: expelling member {}", Long.toHexString(port), myId, id);
     orderEvent(EV_EXPEL, id, addr);
     sendHeader(addr, GroupMessageType.EXPELLED, 0, installedInc, myId, id, 0, 0, 0, 0);
   }
@@ -1720,6 +1721,10 @@ public final class GroupMember implements AutoCloseable {
 
   private void install(int inc, int seqId, long seqAddr, long incStart, long lastSeq, long stable,
       long now) {
+    if (inc != installedInc) {
+      org.tinylog.Logger.info("group {} member {}: incarnation {}, sequencer {}", Long.toHexString(port),
+          myId, inc, seqId);
+    }
     installedInc = inc;
     votedForOther = false;
     ackNow = true; // the new sequencer needs our first ACK whatever we held before
@@ -1748,6 +1753,7 @@ public final class GroupMember implements AutoCloseable {
     if ((state == State.MEMBER || state == State.RESETTING) && src == sequencerAddr
         && GroupHeader.aux(b, at) == myId && GroupHeader.incarnation(b, at) == installedInc
         && !isSequencer()) {
+      org.tinylog.Logger.info("group {} member {}: expelled; rejoining", Long.toHexString(port), myId);
       rejoin(sequencerAddr);
     }
   }
@@ -1798,6 +1804,8 @@ public final class GroupMember implements AutoCloseable {
       return;
     }
     resets.increment(cause);
+    org.tinylog.Logger.info("group {} member {}: reset for incarnation {} ({})", Long.toHexString(port),
+        myId, Math.max(installedInc, promisedInc) + 1, cause);
     long now = clock.getAsLong();
     state = State.RESETTING;
     coordinating = true;
@@ -2004,6 +2012,8 @@ public final class GroupMember implements AutoCloseable {
     coordinating = false;
     fetchFrom = null;
     resets.increment(GroupResetEvent.COMPLETED);
+    org.tinylog.Logger.info("group {} member {}: incarnation {}, sequencer {} (us, {} votes)",
+        Long.toHexString(port), myId, ballotInc, myId, votes.size());
     truncate(received); // out-of-order leftovers of the old incarnation must not meet new seqs
     installedInc = ballotInc;
     votedForOther = false;
