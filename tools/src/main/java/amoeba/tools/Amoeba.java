@@ -1,7 +1,6 @@
 package amoeba.tools;
 
 import java.io.PrintWriter;
-import java.util.Optional;
 import org.tinylog.configuration.Configuration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -83,11 +82,8 @@ public final class Amoeba {
     if (pid == null) {
       return;
     }
-    Optional<ProcessHandle> parent = ProcessHandle.of(Long.parseLong(pid));
-    if (parent.isEmpty()) {
-      System.exit(3); // gone already
-    }
-    parent.get().onExit().thenRun(() -> System.exit(3));
+    ProcessHandle.of(Long.parseLong(pid)).ifPresentOrElse(
+        parent -> parent.onExit().thenRun(() -> System.exit(3)), () -> System.exit(3)); // gone
   }
 
   /** Runs one command line with the given streams; returns the exit status. For tests, too. */

@@ -431,13 +431,11 @@ public final class UdpNetwork implements Network {
             return null;
           }
           lookedNow = true; // out of time: one look without waiting at every channel
-          sinceLook = 0;
-          selector.selectNow(onReady);
+          look(0);
           continue;
         }
         // Rounded up so a short timeout waits at least until it has passed (select(0) = forever).
-        sinceLook = 0;
-        selector.select(onReady, Math.max(1, (remainingNs + 999_999) / 1_000_000));
+        look(Math.max(1, (remainingNs + 999_999) / 1_000_000));
       }
     } catch (ClosedSelectorException e) {
       ClosedChannelException closedException = new ClosedChannelException();
@@ -446,11 +444,20 @@ public final class UdpNetwork implements Network {
     }
   }
 
+  /** Asks the selector which channels are readable: 0 ms without waiting, else at most that. */
+  private void look(long millis) throws IOException {
+    sinceLook = 0;
+    if (millis == 0) {
+      selector.selectNow(onReady);
+    } else {
+      selector.select(onReady, millis);
+    }
+  }
+
   /** One datagram from the channels known to be readable, in turn; null once all are empty. */
   private Station poll(ByteBuffer into) throws IOException {
     if (readyCount > 0 && ++sinceLook >= 32) {
-      sinceLook = 0;
-      selector.selectNow(onReady); // channels that became readable meanwhile join the turn
+      look(0); // channels that became readable meanwhile join the turn
     }
     while (readyCount > 0) {
       if (readyNext >= readyCount) {

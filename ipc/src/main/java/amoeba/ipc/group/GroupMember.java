@@ -75,7 +75,6 @@ public final class GroupMember implements AutoCloseable {
   // its end (fewer packets, fewer wake-ups under load; a lone one goes out as it is).
   private final PacketBundle bundle;
   private boolean bundling; // inside readOnce's batch: order() appends instead of sending
-  private long bundlesSent; // ORDERED_BUNDLE packets multicast
   // DATA as Nagle sends TCP segments: while a DATA of ours is not ordered yet, later messages
   // are held and go together, in one DATA_BUNDLE, once it is. Alone a message goes at once;
   // under load the sequencer gets one packet per batch of messages, not one per message.
@@ -83,7 +82,6 @@ public final class GroupMember implements AutoCloseable {
   private long heldFrom; // lowest msgId held (0: none)
   private long transmittedUpTo; // highest own msgId sent as DATA
   private long orderedOwnUpTo; // highest own msgId seen ordered (or delivered)
-  private long dataBundlesSent;
   private long acksSent; // ACK packets (not counting the ACKs riding on our DATA)
   private final Endpoint ep;
   private final long group;
@@ -492,7 +490,7 @@ public final class GroupMember implements AutoCloseable {
   public long bundlesSent() {
     lock.lock();
     try {
-      return bundlesSent;
+      return bundle.bundlesTaken();
     } finally {
       lock.unlock();
     }
@@ -502,7 +500,7 @@ public final class GroupMember implements AutoCloseable {
   public long dataBundlesSent() {
     lock.lock();
     try {
-      return dataBundlesSent;
+      return dataBundle.bundlesTaken();
     } finally {
       lock.unlock();
     }
@@ -681,6 +679,11 @@ public final class GroupMember implements AutoCloseable {
     } catch (RuntimeException e) {
       org.tinylog.Logger.error(e, "group member {} failed", myId);
     }
+  }
+
+  /** A membership or reset event, at INFO: rare, and what a stalled board's log must show. */
+  private void log(String what, Object... args) {
+    org.tinylog.Logger.info("group " + Long.toHexString(port) + " member " + myId + ": " + what, args);
   }
 
   private void tickIfDue() {
@@ -871,7 +874,7 @@ public final class GroupMember implements AutoCloseable {
       return;
     }
     expulsions++;
-    org.tinylog.Logger.info("group {} member {}: expelling member {}", Long.toHexString(port), myId, id);
+    log("expelling member {}", id);
     orderEvent(EV_EXPEL, id, addr);
     sendHeader(addr, GroupMessageType.EXPELLED, 0, installedInc, myId, id, 0, 0, 0, 0);
   }
@@ -932,9 +935,6 @@ public final class GroupMember implements AutoCloseable {
   }
 
   private void sendDataBundle() {
-    if (dataBundle.count() > 1) {
-      dataBundlesSent++;
-    }
     ByteBuffer b = dataBundle.take(GroupMessageType.DATA_BUNDLE, installedInc, myId, 0, 0);
     if (b != null) {
       ep.send(sequencerAddr, b);
@@ -1317,9 +1317,6 @@ public final class GroupMember implements AutoCloseable {
 
   /** Multicasts what the bundle holds: one ORDERED as it is, several as ORDERED_BUNDLE. */
   private void sendBundle() {
-    if (bundle.count() > 1) {
-      bundlesSent++;
-    }
     ByteBuffer b = bundle.take(GroupMessageType.ORDERED_BUNDLE, installedInc, myId, acceptedKnown,
         stableKnown);
     if (b != null) {
@@ -1722,8 +1719,7 @@ public final class GroupMember implements AutoCloseable {
   private void install(int inc, int seqId, long seqAddr, long incStart, long lastSeq, long stable,
       long now) {
     if (inc != installedInc) {
-      org.tinylog.Logger.info("group {} member {}: incarnation {}, sequencer {}", Long.toHexString(port),
-          myId, inc, seqId);
+      log("incarnation {}, sequencer {}", inc, seqId);
     }
     installedInc = inc;
     votedForOther = false;
@@ -1753,7 +1749,7 @@ public final class GroupMember implements AutoCloseable {
     if ((state == State.MEMBER || state == State.RESETTING) && src == sequencerAddr
         && GroupHeader.aux(b, at) == myId && GroupHeader.incarnation(b, at) == installedInc
         && !isSequencer()) {
-      org.tinylog.Logger.info("group {} member {}: expelled; rejoining", Long.toHexString(port), myId);
+      log("expelled; rejoining");
       rejoin(sequencerAddr);
     }
   }
@@ -1804,8 +1800,7 @@ public final class GroupMember implements AutoCloseable {
       return;
     }
     resets.increment(cause);
-    org.tinylog.Logger.info("group {} member {}: reset for incarnation {} ({})", Long.toHexString(port),
-        myId, Math.max(installedInc, promisedInc) + 1, cause);
+    log("reset for incarnation {} ({})", Math.max(installedInc, promisedInc) + 1, cause);
     long now = clock.getAsLong();
     state = State.RESETTING;
     coordinating = true;
@@ -2012,8 +2007,7 @@ public final class GroupMember implements AutoCloseable {
     coordinating = false;
     fetchFrom = null;
     resets.increment(GroupResetEvent.COMPLETED);
-    org.tinylog.Logger.info("group {} member {}: incarnation {}, sequencer {} (us, {} votes)",
-        Long.toHexString(port), myId, ballotInc, myId, votes.size());
+    log("incarnation {}, sequencer {} (us, {} votes)", ballotInc, myId, votes.size());
     truncate(received); // out-of-order leftovers of the old incarnation must not meet new seqs
     installedInc = ballotInc;
     votedForOther = false;

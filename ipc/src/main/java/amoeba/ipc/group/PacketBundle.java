@@ -12,6 +12,7 @@ final class PacketBundle {
   private final ByteBuffer buffer;
   private int count;
   private long firstSeq;
+  private long bundlesTaken; // takes that made a bundle (several packets in one)
 
   PacketBundle(int capacity) {
     buffer = ByteBuffer.allocate(Math.max(capacity, GroupHeader.LENGTH));
@@ -41,8 +42,9 @@ final class PacketBundle {
     count++;
   }
 
-  int count() {
-    return count;
+  /** How many times {@link #take} returned a bundle of several packets. */
+  long bundlesTaken() {
+    return bundlesTaken;
   }
 
   /**
@@ -62,6 +64,7 @@ final class PacketBundle {
       return buffer.duplicate().limit(end).position(alone);
     }
     GroupHeader.write(buffer, 0, type, 0, incarnation, member, n, firstSeq, 0, accepted, stable);
+    bundlesTaken++;
     return buffer.duplicate().limit(end).position(0);
   }
 }
