@@ -29,7 +29,9 @@ public final class PeerProcess implements AutoCloseable {
 
   /**
    * A benchmark's child: it reads no pool profile (the user's current one may name a real
-   * pool's interface, transport or pool id), so everything it uses is on its command line.
+   * pool's interface, transport or pool id), so everything it uses is on its command line. It logs
+   * warnings and errors only: its INFO lines (boards starting, groups forming) would bury the
+   * benchmark's rows; a {@code -Dtinylog.level} in {@code jvmArgs} overrides.
    */
   public static PeerProcess withoutProfile(List<String> amoebaArgs, long readyTimeoutMillis)
       throws IOException {
@@ -38,7 +40,9 @@ public final class PeerProcess implements AutoCloseable {
 
   public static PeerProcess withoutProfile(
       List<String> jvmArgs, List<String> amoebaArgs, long readyTimeoutMillis) throws IOException {
-    List<String> jvm = new ArrayList<>(jvmArgs);
+    List<String> jvm = new ArrayList<>();
+    jvm.add("-Dtinylog.level=warn");
+    jvm.addAll(jvmArgs);
     jvm.add("-Damoeba.pool=none");
     return new PeerProcess(jvm, amoebaArgs, readyTimeoutMillis);
   }
