@@ -81,9 +81,7 @@ class DirectoryAcrossHostsTest {
       awaitOps(clients, perPhase * threads, o -> true, "operations under loss", boards);
 
       long cut = System.nanoTime();
-      for (int other : new int[] {1, 2, CLIENT_HOST}) {
-        nemesis.partition(3, other);
-      }
+      nemesis.partition(3, 1, 2, CLIENT_HOST);
       scenario.fault("partition=b3|rest");
       awaitOps(clients, perPhase, o -> !o.unknown() && o.invokeNanos() > cut,
           "operations completed while b3 was cut off", boards);

@@ -71,12 +71,21 @@ public final class Nemesis {
     return percent == 100 ? "" : "numgen random mod 100 < " + percent + " ";
   }
 
-  /** Cuts {@code a} from {@code b} both ways (multicast too). */
-  public void partition(int a, int b) {
-    hosts.nft(String.format(Locale.ROOT,
-        "add rule bridge fault fw iifname \"vs%d\" oifname \"vs%d\" counter drop", a, b));
-    hosts.nft(String.format(Locale.ROOT,
-        "add rule bridge fault fw iifname \"vs%d\" oifname \"vs%d\" counter drop", b, a));
+  /**
+   * Cuts {@code a} from every host of {@code others}, both ways (multicast too), in one nft
+   * transaction: all at once. Rule by rule (an nft process each, up to a second apart on a busy
+   * host) the cut would pass through asymmetric partitions that are faults of their own (a
+   * sequencer that no longer hears one member but still reaches another, see docs).
+   */
+  public void partition(int a, int... others) {
+    StringBuilder script = new StringBuilder();
+    for (int b : others) {
+      for (int[] way : new int[][] {{a, b}, {b, a}}) {
+        script.append(String.format(Locale.ROOT,
+            "add rule bridge fault fw iifname \"vs%d\" oifname \"vs%d\" counter drop; ", way[0], way[1]));
+      }
+    }
+    hosts.nft(script.toString());
   }
 
   /**
