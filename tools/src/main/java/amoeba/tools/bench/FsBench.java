@@ -4,6 +4,7 @@ import amoeba.capabilities.Capability;
 import amoeba.capabilities.Port;
 import amoeba.flip.BoxConfig;
 import amoeba.flip.FlipBox;
+import amoeba.flip.Traffic;
 import amoeba.flip.net.UdpConfig;
 import amoeba.flip.net.UdpNetwork;
 import amoeba.ipc.rpc.Rpc;
@@ -123,6 +124,10 @@ public final class FsBench implements Callable<Integer> {
           files(bullet, servers, 64 << 20, bigFiles, "64mib", into);
         }
         measured.report(report);
+        // Lost fragments cost a RESEND round trip each: say how many there were.
+        report.note("client box: %d packets sent, %d received; %d RESENDs sent (reads), %d fragments repaired (writes)",
+            box.count(Traffic.PACKETS_SENT), box.count(Traffic.PACKETS_RECEIVED),
+            box.count(Traffic.RESENDS_SENT), box.count(Traffic.FRAGMENTS_REPAIRED));
       }
     } finally {
       peers.forEach(PeerProcess::close);
