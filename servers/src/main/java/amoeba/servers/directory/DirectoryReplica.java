@@ -127,6 +127,8 @@ final class DirectoryReplica implements AutoCloseable {
   private volatile long awaitMarker;
   /** Whether {@link #awaitMarker} is our own join mark (else another joiner's newer state). */
   private boolean ownMarker;
+  /** Whether our own mark (ownMarker) came back in the order: only then may we fetch. */
+  private boolean ownMarkDelivered;
   /**
    * A creator serves only after this many joiners' marks: its disk state may be older than
    * theirs (a pool restarting), and the newest state must win before anything is accepted.
@@ -476,6 +478,7 @@ final class DirectoryReplica implements AutoCloseable {
       long marker = random.nextLong() & Long.MAX_VALUE | 1;
       awaitMarker = marker;
       ownMarker = true;
+      ownMarkDelivered = false;
       awaitSinceNs = System.nanoTime();
       fetchFrom = others();
       m.send(new Wire.Out().u8(SYNC_MARK).i64(nonce).i64(marker).i64(index()).str(board).toByteArray());
@@ -546,7 +549,14 @@ final class DirectoryReplica implements AutoCloseable {
       }
     }
     if (awaitMarker != 0) {
-      tryFetch();
+      // Our own mark must be delivered here first: a state fetched before it would meet
+      // buffered messages it already holds (the replica that answered delivered the mark
+      // sooner), and finishSync would apply them twice.
+      if (!ownMarker || ownMarkDelivered) {
+        tryFetch();
+      } else if (now - awaitSinceNs > 10 * timing.failNanos) {
+        dropMember("our sync mark was not delivered in time: syncing again");
+      }
     }
   }
 
@@ -624,8 +634,11 @@ final class DirectoryReplica implements AutoCloseable {
       return;
     }
     if (from == nonce) {
-      // Our own: the state we fetch is as of this point, so what came before it is in there.
-      buffered.clear();
+      if (ownMarker && marker == awaitMarker) {
+        // Our own: the state we fetch is as of this point, so what came before it is in there.
+        buffered.clear();
+        ownMarkDelivered = true;
+      }
       return;
     }
     if (!synced || awaitMarker != 0) {

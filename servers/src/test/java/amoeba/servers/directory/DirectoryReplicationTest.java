@@ -191,4 +191,49 @@ class DirectoryReplicationTest {
     assertEquals(value(5), lookupRetrying(c1, "/home/r/after"));
     assertEquals(cluster.index("b1"), cluster.index("b3"));
   }
+
+  /**
+   * A joiner fetches the state as of its own SYNC mark; what was ordered before the mark is in
+   * that state and must not be applied again. b3's packets arrive 40 ms late while b1 keeps
+   * replacing a row: the others deliver b3's mark long before b3 does, so a fetch answered then
+   * finds b3 still short of its mark (it applied the rows before it twice, once fetched and once
+   * delivered, and its index ran ahead of the others' for good).
+   */
+  @Test
+  void aJoinerAppliesWhatPrecedesItsMarkOnlyOnce() throws Exception {
+    cluster = new DirectoryCluster(dir, 5).start();
+    DirectoryClient c1 = cluster.client("b1");
+    c1.mkdir("/home/j");
+    enterRetrying(c1, "/home/j/row", value(0));
+    cluster.stop("b3");
+    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger replaced = new java.util.concurrent.atomic.AtomicInteger();
+    Thread writer = new Thread(() -> {
+      for (int i = 1; writing.get() && i < 100_000; i++) {
+        try {
+          c1.replace("/home/j/row", value(i));
+          replaced.incrementAndGet();
+        } catch (RpcException e) {
+          // failing over while b3 joins: the next replace tries again
+        }
+      }
+    }, "replacing");
+    writer.start();
+    try {
+      cluster.bootBare("b3");
+      cluster.nets.get("b3").setDelay(40_000_000L, 0);
+      cluster.kernels.get("b3").startService("dir", DirectoryCluster.ARGS);
+      cluster.awaitServing("b3");
+      cluster.nets.get("b3").setDelay(0, 0);
+      int before = replaced.get();
+      DirectoryCluster.await(() -> replaced.get() > before + 20, 20 * DirectoryCluster.SECOND, "replaces after the join");
+    } finally {
+      writing.set(false);
+      writer.join(10_000);
+    }
+    long index = cluster.index("b1");
+    DirectoryCluster.await(() -> cluster.index("b2") == index && cluster.index("b3") == index,
+        5 * DirectoryCluster.SECOND, "the same index everywhere (b1 " + index + ")");
+    assertEquals(c1.lookup("/home/j/row"), lookupRetrying(cluster.client("b3"), "/home/j/row"));
+  }
 }
