@@ -54,10 +54,20 @@ public final class GroupBench implements Callable<Integer> {
   @Option(names = "--stream", defaultValue = "50000", description = "Messages per throughput row (default: ${DEFAULT-VALUE}).")
   int stream;
 
+  @Option(names = "--pin", description = "Diagnostic (Linux, taskset): the member processes and the echo peer on CPU 0, "
+      + "this sending process on CPU 1, so no member takes the sender's CPU, as on a pool with a core per member.")
+  boolean pin;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
+    if (pin && Runtime.getRuntime().availableProcessors() < 2) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pin needs 2 CPUs");
+    }
+    if (pin) {
+      pin(ProcessHandle.current().pid(), 1);
+    }
     SecureRandom random = new SecureRandom();
     byte[] key = new byte[32];
     random.nextBytes(key);
@@ -69,6 +79,9 @@ public final class GroupBench implements Callable<Integer> {
         Integer.toString(groupPort), "--pool-key-hex", keyHex);
     try (PeerProcess echo = PeerProcess.withoutProfile(echoArgs, 20_000)) {
       int echoPort = Integer.parseInt(echo.ready()[1]);
+      if (pin) {
+        pin(echo.pid(), 0);
+      }
       BenchReport.Row pingRow = report.row("udp-pingpong");
       Latencies pings = new Latencies(count);
       RawUdp.pingPong(echoPort, size, WARMUP_ROUNDS, 0, pings);
@@ -90,7 +103,11 @@ public final class GroupBench implements Callable<Integer> {
             if (i == 0) {
               args.add("--create");
             }
-            peers.add(PeerProcess.withoutProfile(args, 20_000));
+            PeerProcess peer = PeerProcess.withoutProfile(args, 20_000);
+            peers.add(peer);
+            if (pin) {
+              pin(peer.pid(), 0);
+            }
           }
           FlipBox box = new FlipBox(BoxConfig.defaults(1).withPoolKey(key),
               List.of(new UdpNetwork(UdpConfig.builder().groupPort(udpPort).build())), random);
@@ -136,9 +153,27 @@ public final class GroupBench implements Callable<Integer> {
         report.get("group-r0").get("ops_per_s") / report.get("udp-multicast").get("ops_per_s"));
     report.note("group-r1 p50 / group-r0 p50 = %.2f (target <= 2)",
         report.get("group-r1").get("p50_us") / report.get("group-r0").get("p50_us"));
+    if (pin) {
+      report.note("pinned: members and echo peer on CPU 0, this sending process on CPU 1 (a diagnostic; the targets are for the unpinned run)");
+    }
     PrintWriter out = spec.commandLine().getOut();
     report.print(out, json);
     return 0;
+  }
+
+  /** Binds every thread of process {@code pid} (and those it starts later) to one CPU. */
+  private static void pin(long pid, int cpu) throws IOException {
+    Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", Integer.toString(cpu), Long.toString(pid))
+        .redirectErrorStream(true).start();
+    String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    try {
+      if (p.waitFor() != 0) {
+        throw new IOException("taskset could not pin process " + pid + " to CPU " + cpu + ": " + said);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while pinning", e);
+    }
   }
 
   /** One message: send it, wait for its own ordered delivery; returns the nanoseconds taken. */
