@@ -14,6 +14,8 @@ import amoeba.ipc.rpc.RpcException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -206,8 +208,8 @@ class DirectoryReplicationTest {
     c1.mkdir("/home/j");
     enterRetrying(c1, "/home/j/row", value(0));
     cluster.stop("b3");
-    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
-    java.util.concurrent.atomic.AtomicInteger replaced = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicInteger replaced = new AtomicInteger();
     Thread writer = new Thread(() -> {
       for (int i = 1; writing.get() && i < 100_000; i++) {
         try {

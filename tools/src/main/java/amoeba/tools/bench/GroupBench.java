@@ -62,10 +62,10 @@ public final class GroupBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (pin && Runtime.getRuntime().availableProcessors() < 2) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pin needs 2 CPUs");
-    }
     if (pin) {
+      if (Runtime.getRuntime().availableProcessors() < 2) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pin needs 2 CPUs");
+      }
       pin(ProcessHandle.current().pid(), 1);
     }
     SecureRandom random = new SecureRandom();
