@@ -554,8 +554,9 @@ final class DirectoryReplica implements AutoCloseable {
       // sooner), and finishSync would apply them twice.
       if (!ownMarker || ownMarkDelivered) {
         tryFetch();
-      } else if (now - awaitSinceNs > 10 * timing.failNanos) {
-        dropMember("our sync mark was not delivered in time: syncing again");
+      }
+      if (awaitMarker != 0 && System.nanoTime() - awaitSinceNs > 10 * timing.failNanos) {
+        dropMember("no state transfer in time (our mark not back, or nobody could give the state): syncing again");
       }
     }
   }
@@ -721,9 +722,6 @@ final class DirectoryReplica implements AutoCloseable {
       Logger.info("directory replica {}: our state (index {}) is the newest", board, index());
       finishSync();
       return;
-    }
-    if (System.nanoTime() - awaitSinceNs > 10 * timing.failNanos) {
-      dropMember("no replica could give the state in time: syncing again");
     }
   }
 
