@@ -116,7 +116,7 @@ public abstract class Server<T> {
     try {
       T object = null;
       if (op.needsObject()) {
-        object = objects.lookup(request.capability(), op.rights());
+        object = lookup(request.capability(), op.rights());
       }
       handled.increment();
       status = op.handler().handle(object, request, reply);
@@ -171,6 +171,15 @@ public abstract class Server<T> {
       }
     }
     threads.clear();
+  }
+
+  /**
+   * The object {@code cap} names, if it grants {@code rights}. A server whose table mirrors
+   * replicated state overrides this to catch up first, so a lagging replica does not refuse a
+   * capability the group has already made (or accept one it has already revoked).
+   */
+  protected T lookup(Capability cap, int rights) throws CapabilityException {
+    return objects.lookup(cap, rights);
   }
 
   // ---- standard commands: override the hooks --------------------------------------------------

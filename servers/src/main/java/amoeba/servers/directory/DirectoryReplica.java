@@ -240,32 +240,11 @@ final class DirectoryReplica implements AutoCloseable {
     return replicas.size() / 2 + 1;
   }
 
-  /**
-   * A linearizable read: by the lease if our group member is the sequencer holding it (read
-   * once we applied its read index), else after our READ mark is delivered here.
-   */
+  /** A linearizable read: {@link #catchUp}, then the state as applied here. */
   Result read(int command, Capability cap, ByteBuffer data) {
-    String why = notServing();
+    String why = catchUp();
     if (why != null) {
       return refusal(ErrorCode.NOTNOW, why);
-    }
-    GroupMember m = member;
-    long readIndex = m == null ? -1 : m.readIndex();
-    if (readIndex >= 0 && awaitApplied(m, readIndex, timing.failNanos)) {
-      leaseReads.increment();
-      lock.readLock().lock();
-      try {
-        return state.read(command, cap, data);
-      } finally {
-        lock.readLock().unlock();
-      }
-    }
-    markReads.increment();
-    long id = nextId.getAndIncrement();
-    Result r = propose(id, new Wire.Out().u8(READ_MARK).i64(nonce).i64(id).toByteArray(), 3 * timing.failNanos);
-    if (r.status() != 0) {
-      // Nothing changes by a read: an undelivered mark is simply a refusal.
-      return refusal(ErrorCode.NOTNOW, "replica " + board + ": the read was not ordered in time (no majority?)");
     }
     lock.readLock().lock();
     try {
@@ -273,6 +252,29 @@ final class DirectoryReplica implements AutoCloseable {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /**
+   * Makes this replica current: once this returns null, it has applied every update ordered
+   * before the call. By the lease if our group member is the sequencer holding it (once we
+   * applied its read index), else once our READ mark is delivered here. Otherwise why not.
+   */
+  String catchUp() {
+    String why = notServing();
+    if (why != null) {
+      return why;
+    }
+    GroupMember m = member;
+    long readIndex = m == null ? -1 : m.readIndex();
+    if (readIndex >= 0 && awaitApplied(m, readIndex, timing.failNanos)) {
+      leaseReads.increment();
+      return null;
+    }
+    markReads.increment();
+    long id = nextId.getAndIncrement();
+    Result r = propose(id, new Wire.Out().u8(READ_MARK).i64(nonce).i64(id).toByteArray(), 3 * timing.failNanos);
+    // Nothing changes by a read: an undelivered mark is simply a refusal.
+    return r.status() == 0 ? null : "replica " + board + ": the read was not ordered in time (no majority?)";
   }
 
   /**
@@ -380,7 +382,8 @@ final class DirectoryReplica implements AutoCloseable {
     String why = notServing();
     return "board=" + board + "\nindex=" + index + "\nsynced=" + synced + "\nserving=" + (why == null)
         + "\nview=" + viewSize + "\ngroup=" + (gi == null ? "none" : gi.state() + " inc " + gi.incarnation()
-        + " seq " + gi.delivered()) + "\nresets=" + (m == null ? "{}" : m.resets())
+        + " seq " + gi.delivered()) + "\nsequencer=" + (gi != null && gi.memberId() == gi.sequencerId())
+        + "\nresets=" + (m == null ? "{}" : m.resets())
         + "\nlease_reads=" + leaseReads.sum() + "\nmark_reads=" + markReads.sum()
         + (why == null ? "" : "\nwhy=" + why) + "\n";
   }

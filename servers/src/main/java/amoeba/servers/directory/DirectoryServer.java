@@ -1,5 +1,6 @@
 package amoeba.servers.directory;
 
+import amoeba.capabilities.Capability;
 import amoeba.capabilities.CapabilityException;
 import amoeba.capabilities.CheckScheme;
 import amoeba.capabilities.ErrorCode;
@@ -90,7 +91,7 @@ public final class DirectoryServer implements Program {
     return 0;
   }
 
-  /** The clients' port: every command goes to the replica (ordered) after the table's checks. */
+  /** The clients' port: every command goes to the replica, ordered with the updates. */
   static final class Clients extends Server<Integer> {
     private final DirectoryReplica replica;
 
@@ -102,19 +103,30 @@ public final class DirectoryServer implements Program {
         rp.data(ByteBuffer.wrap(leader));
         return 0;
       });
+      // The state machine checks these capabilities itself, in the order of the updates (rights
+      // per walk step: columns, 0x40, 0x80), so they skip the table: it mirrors the state as
+      // applied here, which may lag behind a create or a revoke the group has already ordered.
       for (DirectoryCommand c : DirectoryCommand.values()) {
-        if (!c.namespace()) {
-          continue;
+        if (c.namespace()) {
+          anonymous(c.code(), c.update()
+              ? (o, rq, rp) -> answer(replica.update(rq.command(), rq.capability(), rq.data()), rp)
+              : (o, rq, rp) -> answer(replica.read(rq.command(), rq.capability(), rq.data()), rp));
         }
-        // Rights are checked per walk step by the state machine (columns, 0x40, 0x80).
-        command(c.code(), Rights.NONE, c.update()
-            ? (o, rq, rp) -> answer(replica.update(rq.command(), rq.capability(), rq.data()), rp)
-            : (o, rq, rp) -> answer(replica.read(rq.command(), rq.capability(), rq.data()), rp));
       }
       for (StdCommand c : List.of(StdCommand.STD_DESTROY, StdCommand.STD_REVOKE)) {
-        command(c.code(), Rights.NONE,
+        anonymous(c.code(),
             (o, rq, rp) -> answer(replica.update(rq.command(), rq.capability(), ByteBuffer.allocate(0)), rp));
       }
+    }
+
+    /** STD_INFO, STD_RESTRICT, STD_TOUCH: checked against the table once this replica caught up. */
+    @Override
+    protected Integer lookup(Capability cap, int rights) throws CapabilityException {
+      String why = replica.catchUp();
+      if (why != null) {
+        throw new CapabilityException(ErrorCode.NOTNOW, why);
+      }
+      return objects.lookup(cap, rights);
     }
 
     DirectoryState.Objects mirror() {

@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import amoeba.capabilities.Capability;
 import amoeba.capabilities.ErrorCode;
 import amoeba.capabilities.Port;
+import amoeba.capabilities.StdCommand;
 import amoeba.ipc.rpc.RpcException;
+import amoeba.ipc.rpc.RpcMessage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -237,5 +239,42 @@ class DirectoryReplicationTest {
     DirectoryCluster.await(() -> cluster.index("b2") == index && cluster.index("b3") == index,
         5 * DirectoryCluster.SECOND, "the same index everywhere (b1 " + index + ")");
     assertEquals(c1.lookup("/home/j/row"), lookupRetrying(cluster.client("b3"), "/home/j/row"));
+  }
+
+  /**
+   * A replica that has not applied an update must not judge capabilities by its old state: not
+   * NO_SUCH_OBJECT for a directory the pool has made, not OK for one the pool has revoked. (Its
+   * object table mirrors the applied state; it was checked before ordering, and a client routed
+   * a create through the leader and its revoke to a replica that had not caught up yet.)
+   */
+  @Test
+  void aReplicaThatHasNotCaughtUpNeverJudgesACapabilityByItsOldState() throws Exception {
+    cluster = new DirectoryCluster(dir, 5).start();
+    String lag = DirectoryCluster.BOARDS.stream().filter(b -> !"true".equals(cluster.status(b).get("sequencer")))
+        .findFirst().orElseThrow();
+    String other = DirectoryCluster.BOARDS.stream().filter(b -> !b.equals(lag)).findFirst().orElseThrow();
+    DirectoryClient c = cluster.client(other);
+    c.mkdir("/home/lag");
+    Capability old = c.create(c.root(), "home/lag/old", List.of("owner"));
+    long index = cluster.index(other);
+    DirectoryCluster.await(() -> cluster.index(lag) == index, 5 * DirectoryCluster.SECOND, lag + " has the create");
+
+    cluster.partition(Set.of(lag), Set.copyOf(DirectoryCluster.BOARDS.stream().filter(b -> !b.equals(lag)).toList()));
+    Capability made = retrying(() -> c.create(c.root(), "home/lag/made", List.of("owner")));
+    Capability fresh = retrying(() -> c.revoke(old));
+    for (Capability cap : List.of(made, old, fresh)) {
+      for (int command : List.of(StdCommand.STD_INFO.code(), DirectoryCommand.LIST.code())) {
+        RpcMessage r = cluster.kernels.get(lag).rpc().trans(new RpcMessage().capability(cap).command(command)
+            .data(new amoeba.kernel.server.Wire.Out().str("").buffer()), 5 * DirectoryCluster.SECOND);
+        assertEquals(ErrorCode.NOTNOW.code(), r.status(), lag + " cut off, command " + command + " on " + cap);
+      }
+    }
+
+    cluster.heal();
+    DirectoryClient atLag = cluster.client(lag);
+    assertNotEquals(made, retrying(() -> atLag.revoke(made)), "the made directory is there at " + lag + " once healed");
+    RpcException revoked = assertThrows(RpcException.class, () -> retrying(() -> atLag.list(old, "")));
+    assertEquals(ErrorCode.CAPBAD.code(), revoked.status());
+    assertTrue(retrying(() -> atLag.list(fresh, "")).rows().isEmpty());
   }
 }
