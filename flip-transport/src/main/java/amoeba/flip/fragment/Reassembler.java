@@ -63,6 +63,8 @@ public final class Reassembler {
   private int doneCount;
   private int doneNext;
   private long bytesInProgress;
+  private int[] gapStarts = new int[0]; // forEachStalled's gap lists, grown on demand
+  private int[] gapEnds = new int[0];
 
   public Reassembler(
       int maxMessageBytes,
@@ -167,17 +169,21 @@ public final class Reassembler {
   /**
    * Visits every partial message that made no progress and was not visited for {@code
    * quietNanos}, with at most {@code maxGaps} of its first missing ranges. The visitor runs
-   * under this reassembler's lock: it must not call back in.
+   * under this reassembler's lock: it must not call back in, nor keep the arrays (reused).
    */
   public synchronized void forEachStalled(long quietNanos, int maxGaps, GapVisitor visitor) {
     long now = nanoClock.getAsLong();
-    int[] starts = new int[maxGaps];
-    int[] ends = new int[maxGaps];
     for (Partial p : partials.values()) {
       if (now - p.progressNanos < quietNanos || now - p.repairNanos < quietNanos) {
         continue;
       }
       p.repairNanos = now;
+      if (gapStarts.length < maxGaps) { // housekeeping runs often: allocate only for a stall
+        gapStarts = new int[maxGaps];
+        gapEnds = new int[maxGaps];
+      }
+      int[] starts = gapStarts;
+      int[] ends = gapEnds;
       int count = 0;
       int at = 0;
       for (int i = 0; i <= p.ranges && count < maxGaps; i++) {
