@@ -36,8 +36,7 @@ import java.nio.ByteOrder;
  * </pre>
  *
  * Flags: {@link #FLAG_BB} (ORDERED without its data: it went by BB_DATA), {@link #FLAG_EVENT}
- * (the payload is a membership event; on a VIEW: its base seq is the recipient's own JOIN event,
- * which the joiner holds from then on), {@link #FLAG_RETRANSMIT}, {@link #FLAG_FORCE}
+ * (the payload is a membership event), {@link #FLAG_RETRANSMIT}, {@link #FLAG_FORCE}
  * (RESET_REQ asked by the application: vote even with a live sequencer), {@link #FLAG_ALIVE}
  * (REJECT because the sequencer is alive).
  *

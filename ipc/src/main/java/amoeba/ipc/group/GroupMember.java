@@ -1337,14 +1337,9 @@ public final class GroupMember implements AutoCloseable {
     }
   }
 
-  private static byte[] event(int kind, int id, long addr) {
+  private long orderEvent(int kind, int id, long addr) {
     byte[] ev = new byte[EVENT_BYTES];
     ByteBuffer.wrap(ev).put(0, (byte) kind).putInt(1, id).putLong(5, addr);
-    return ev;
-  }
-
-  private long orderEvent(int kind, int id, long addr) {
-    byte[] ev = event(kind, id, addr);
     applyEvent(ev, live, 0);
     if (kind == EV_JOIN) {
       orderedMsgId.putIfAbsent(id, 0L); // a rejoiner keeps its id and its message numbers
@@ -1475,13 +1470,12 @@ public final class GroupMember implements AutoCloseable {
       acks.put(oldId, resume - 1);
       lastHeard.put(oldId, now);
       joinBase.put(oldId, resume - 1);
-      sendView(src, oldId, resume - 1, 0);
+      sendView(src, oldId, resume - 1);
       return;
     }
     for (Map.Entry<Integer, Long> m : live.entrySet()) {
       if (m.getValue() == src) { // a repeated request: answer again
-        Long base = joinBase.get(m.getKey()); // unknown after a reset: then only the accepted point
-        sendView(src, m.getKey(), base == null ? acceptedScan : base, base == null ? 0 : GroupHeader.FLAG_EVENT);
+        sendView(src, m.getKey(), joinBase.getOrDefault(m.getKey(), acceptedScan));
         return;
       }
     }
@@ -1494,7 +1488,7 @@ public final class GroupMember implements AutoCloseable {
     acks.put(id, j);
     lastHeard.put(id, now);
     joinBase.put(id, j);
-    sendView(src, id, j, GroupHeader.FLAG_EVENT);
+    sendView(src, id, j);
   }
 
   private void onLeaveReq(ByteBuffer b, int at, long src) {
@@ -1526,11 +1520,10 @@ public final class GroupMember implements AutoCloseable {
    * maxIdEver i32, incarnation start seq i64, stable i64, count i32, then per member id i32,
    * address i64, last ordered message id i64.
    */
-  /** {@code flags}: FLAG_EVENT when {@code base} is the seq of the recipient's JOIN event. */
-  private void sendView(long to, int recipient, long base, int flags) {
+  private void sendView(long to, int recipient, long base) {
     sendBundle();
     ensureTx(24 + 20 * live.size() + 20 * members.size());
-    ByteBuffer b = header(GroupMessageType.VIEW, flags, installedInc, sequencerId, recipient, base,
+    ByteBuffer b = header(GroupMessageType.VIEW, 0, installedInc, sequencerId, recipient, base,
         Math.max(lastSeqKnown, received), acceptedKnown, stableKnown);
     TreeMap<Integer, Long> view = isSequencer() ? live : members;
     int p = GroupHeader.LENGTH;
@@ -1558,7 +1551,7 @@ public final class GroupMember implements AutoCloseable {
 
   private void onViewReq(long src) {
     if (state == State.MEMBER) {
-      sendView(src, -1, acceptedScan, 0);
+      sendView(src, -1, acceptedScan);
     }
   }
 
@@ -1693,16 +1686,6 @@ public final class GroupMember implements AutoCloseable {
         received = acceptedScan = consumed = base;
         acceptedKnown = base;
         logInc = inc;
-        if ((GroupHeader.flags(b, at) & GroupHeader.FLAG_EVENT) != 0) {
-          // Our JOIN is the entry at the base. Hold it like any entry: a member that missed it
-          // must be able to fetch it from us if the sequencer that ordered it is lost next.
-          Entry e = entry(base);
-          e.seq = base;
-          e.origin = -1;
-          e.msgId = 0;
-          e.flags = GroupHeader.FLAG_EVENT;
-          e.data = event(EV_JOIN, recipient, ep.address());
-        }
       }
       logIncAt = incStart - 1;
       myId = recipient;
@@ -2066,7 +2049,7 @@ public final class GroupMember implements AutoCloseable {
     for (int id : live.keySet()) {
       lastHeard.put(id, now);
     }
-    sendView(group, -1, acceptedScan, 0);
+    sendView(group, -1, acceptedScan);
     for (int id : new ArrayList<>(live.keySet())) {
       if (id != myId && !votes.containsKey(id)) {
         expel(id); // did not vote: crashed or on the minority side; it may rejoin later

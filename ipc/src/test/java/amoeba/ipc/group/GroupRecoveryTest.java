@@ -253,48 +253,6 @@ class GroupRecoveryTest {
     }
   }
 
-  /**
-   * b missed the JOIN of c (cut from the sequencer a just then), which c holds as its view's
-   * base; then a is lost and c, counting itself, completes the reset. b could never get the
-   * JOIN (c did not hold it, a was gone): it was expelled, and its rejoin refused (FAILED). The
-   * joiner now holds its own JOIN, so b fetches it and the group goes on with both.
-   */
-  @Test
-  void aMemberThatMissedAJoinFetchesItFromTheJoiner() throws Exception {
-    GroupConfig cfg = GroupPool.CONFIG;
-    try (GroupPool pool = new GroupPool(11)) {
-      current = pool;
-      collector = null;
-      GroupMember a = GroupMember.create(pool.box("m0"), pool.port, cfg);
-      pool.members.add(a);
-      GroupMember b = GroupMember.join(pool.box("m1"), pool.port, cfg, 5 * SECOND);
-      pool.members.add(b);
-      await("b a member", 5 * SECOND, () -> a.info().members().size() == 2 && b.info().members().size() == 2);
-
-      pool.partition(Set.of("m1"), Set.of("m0")); // "m2" is on no side: it hears both
-      GroupMember c = GroupMember.join(pool.box("m2"), pool.port, cfg, 5 * SECOND);
-      pool.members.add(c);
-      pool.partition(Set.of("m0"), Set.of("m1", "m2"));
-      assertEquals(2, b.info().members().size(), "b has not learnt of c (else this tests nothing)");
-
-      // b, cut from a first, suspects first; c, hearing a until now, refutes that and then
-      // coordinates itself (b, coordinating, would count c nowhere: see docs, "A join pending").
-      await("b and c elect c", 20 * SECOND, () -> {
-        GroupInfo ib = b.info();
-        GroupInfo ic = c.info();
-        return ib.incarnation() >= 2 && ib.incarnation() == ic.incarnation()
-            && ic.sequencerId() == ic.memberId() && ib.sequencerId() == ic.sequencerId()
-            && b.state() == GroupMember.State.MEMBER && c.state() == GroupMember.State.MEMBER;
-      });
-      b.send(new byte[8]);
-      GroupMessage m = c.receive(TimeUnit.SECONDS.toNanos(5));
-      assertTrue(m != null && m.senderId() == b.info().memberId(), "the group works again: " + m
-          + ", b " + b.info() + " " + b.resets() + ", c " + c.info() + " " + c.resets());
-      assertEquals(Set.of(b.info().memberId(), c.info().memberId()), b.info().members().keySet(),
-          "b applied c's JOIN and a's EXPEL");
-    }
-  }
-
   @Test
   void failureDetectionRunsOnTheInjectedClock() throws Exception {
     AtomicLong now = new AtomicLong(1_000 * SECOND);
