@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
  * and a raw UDP sink peer; this process is the client. Rows: udp-bulk (raw 1400-byte datagrams,
  * MB/s at the sink), file-write-1kib/-1mib/-64mib and file-read-1kib/-1mib/-64mib (MB/s of
  * whole files, create to commit and first to last byte; p50_us per file for the 1 KiB rows).
- * Each row is the median of {@code --rounds} rounds, after a round of warm-up.
+ * Each row is the median of {@code --rounds} rounds, after {@code --warmup-rounds} of warm-up.
  * Files go to {@code --replicas} boards (default 1), committed without fsync unless {@code
  * --fsync}: the figure is the network path, not the disk.
  */
@@ -75,12 +75,18 @@ public final class FsBench implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "3", description = "Measured rounds; each row is their median (default: ${DEFAULT-VALUE}).")
   int rounds;
 
+  @Option(names = "--warmup-rounds", defaultValue = "2", description = "Unreported rounds first (default: ${DEFAULT-VALUE}).")
+  int warmupRounds;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     if (replicas < 1 || replicas > 2) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--replicas is 1 or 2");
+    }
+    if (warmupRounds < 0) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--warmup-rounds is at least 0");
     }
     if (rounds < 1) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rounds is at least 1");
@@ -112,12 +118,13 @@ public final class FsBench implements Callable<Integer> {
           Rpc rpc = new Rpc(box, RpcConfig.defaults(), random);
           BulletClient bullet = new BulletClient(rpc, new BulletClient.Options(chunkKib << 10, window, 30_000_000_000L))) {
         List<Capability> servers = names.stream().map(n -> BoardPorts.owner(key, BulletServer.SERVICE, n)).toList();
-        // Round 0 warms up both paths and the JIT (C2 is still compiling the file path after the
-        // first hundred MiB on 2 busy cores) and is not reported; each measured round then runs
-        // the baseline beside the files, so drift of the machine hits both alike.
+        // Warm-up rounds run both paths and the JIT and are not reported: C2 is still compiling
+        // the file path after a first round (~130 MiB) on 2 busy cores, and the round after it
+        // was up to 2x slower than later ones. Each measured round then runs the baseline beside
+        // the files, so drift of the machine hits both alike.
         Rounds measured = new Rounds();
-        for (int round = 0; round <= rounds; round++) {
-          Rounds into = round == 0 ? new Rounds() : measured;
+        for (int round = 0; round < warmupRounds + rounds; round++) {
+          Rounds into = round < warmupRounds ? new Rounds() : measured;
           into.add("udp-bulk", "mb_per_s", RawUdp.blast(sinkPort, 1400, 64L << 20));
           files(bullet, servers, 1 << 10, smallFiles, "1kib", into);
           files(bullet, servers, 1 << 20, mibFiles, "1mib", into);
@@ -139,8 +146,8 @@ public final class FsBench implements Callable<Integer> {
           size, report.get("file-write-" + size).get("mb_per_s") / udp,
           size, report.get("file-read-" + size).get("mb_per_s") / udp);
     }
-    report.note("%d replica(s) per file on boards %s, %s, %d KiB chunks, %d in flight; median of %d rounds after one of warm-up",
-        replicas, names, fsync ? "safe commits (fsync)" : "commits without fsync", chunkKib, window, rounds);
+    report.note("%d replica(s) per file on boards %s, %s, %d KiB chunks, %d in flight; median of %d rounds after %d of warm-up",
+        replicas, names, fsync ? "safe commits (fsync)" : "commits without fsync", chunkKib, window, rounds, warmupRounds);
     PrintWriter out = spec.commandLine().getOut();
     report.print(out, json);
     return 0;
