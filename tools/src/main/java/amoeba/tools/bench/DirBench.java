@@ -2,7 +2,6 @@ package amoeba.tools.bench;
 
 import amoeba.capabilities.Capability;
 import amoeba.capabilities.Port;
-import amoeba.capabilities.StdCommand;
 import amoeba.flip.BoxConfig;
 import amoeba.flip.FlipBox;
 import amoeba.flip.net.UdpConfig;
@@ -14,6 +13,7 @@ import amoeba.ipc.rpc.RpcMessage;
 import amoeba.kernel.server.BoardPorts;
 import amoeba.servers.directory.CapabilitySet;
 import amoeba.servers.directory.DirectoryClient;
+import amoeba.servers.directory.DirectoryCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -36,8 +36,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code amoeba bench dir}: three boards as child JVMs on UDP loopback, each running a directory
  * replica ({@code boot --service 'dir d1 d2 d3'}, data in a temporary folder). Rows, p50/p99 in
- * us: {@code null-rpc} (STD_TOUCH on the root directory: the same server and path without the
- * group, the run's baseline), {@code dir-lookup} (a 3-component path, linearizable read) and
+ * us: {@code null-rpc} (LEADER, the anonymous command that answers the leader port's address:
+ * the same server, port and dispatch without the group, the run's baseline; not STD_TOUCH, which
+ * now catches the replica up first), {@code dir-lookup} (a 3-component path, linearizable read) and
  * {@code dir-update} (REPLACE of that row: ordered through the group, r = 1). Every row is warmed
  * up before any is measured; then the rows take turns.
  */
@@ -86,10 +87,10 @@ public final class DirBench implements Callable<Integer> {
         awaitDirectory(dir);
         CapabilitySet[] values = {value(1), value(2)};
         dir.enter(ROW, values[0]);
-        RpcMessage touch = new RpcMessage().capability(root).command(StdCommand.STD_TOUCH.code());
+        RpcMessage ping = new RpcMessage().port(root.port().value()).command(DirectoryCommand.LEADER.code());
         int[] i = {0};
         Map<String, Call> rows = new LinkedHashMap<>();
-        rows.put("null-rpc", () -> check(rpc.trans(touch, CALL_TIMEOUT)));
+        rows.put("null-rpc", () -> check(rpc.trans(ping, CALL_TIMEOUT)));
         rows.put("dir-update", () -> dir.replace(ROW, values[i[0]++ & 1]));
         rows.put("dir-lookup", () -> dir.lookup(ROW));
         measure(rows, report);
