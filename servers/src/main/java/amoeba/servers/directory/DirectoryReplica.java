@@ -139,6 +139,7 @@ final class DirectoryReplica implements AutoCloseable {
   private final List<byte[]> buffered = new ArrayList<>();
   private long awaitSinceNs;
   private long lonelySinceNs = -1;
+  private long leaselessSinceNs = -1; // while we created the group, and hold no lease
   private long lastHeartbeatNs;
   private Thread applier;
 
@@ -469,6 +470,7 @@ final class DirectoryReplica implements AutoCloseable {
     buffered.clear();
     awaitMarker = 0;
     lonelySinceNs = -1;
+    leaselessSinceNs = -1;
     setApplied(m.info().delivered()); // a joiner starts after its view's base
     member = m;
     viewSize = m.info().members().size();
@@ -540,6 +542,24 @@ final class DirectoryReplica implements AutoCloseable {
       }
     } else {
       lonelySinceNs = -1;
+    }
+    // A creator whose group no majority has joined yet, and that cannot hold the lease for long
+    // (a majority of its accepted membership silent), orders nothing that can be accepted. Seen
+    // in a soak: its first joiner was a ghost (a join that timed out at the joiner but got in
+    // here), and {us, ghost} can accept neither the ghost's EXPEL nor any JOIN, so the others'
+    // joins waited for ever. Give the group up; the joins then find or form one. (Only while
+    // forming: a sequencer cut off later is replaced by a reset and catches up by the group.)
+    GroupInfo info = m.info();
+    if (marksToConfirm > 0 && m.state() == GroupMember.State.MEMBER && info.memberId() == info.sequencerId()
+        && m.readIndex() < 0) {
+      if (leaselessSinceNs < 0) {
+        leaselessSinceNs = now;
+      } else if (now - leaselessSinceNs > 4 * timing.failNanos + (long) (random.nextDouble() * timing.failNanos)) {
+        dropMember("created the group, but no lease for too long (a majority of its members silent): looking for the group again");
+        return;
+      }
+    } else {
+      leaselessSinceNs = -1;
     }
     // An idle replica still proves now and then that it hears the order (the CP lease).
     if (inFlight.isEmpty() && synced && awaitMarker == 0 && now - lastHeartbeatNs > timing.failNanos / 4

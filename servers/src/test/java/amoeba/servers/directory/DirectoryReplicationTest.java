@@ -11,8 +11,12 @@ import amoeba.capabilities.Capability;
 import amoeba.capabilities.ErrorCode;
 import amoeba.capabilities.Port;
 import amoeba.capabilities.StdCommand;
+import amoeba.ipc.group.GroupConfig;
+import amoeba.ipc.group.GroupMember;
 import amoeba.ipc.rpc.RpcException;
 import amoeba.ipc.rpc.RpcMessage;
+import amoeba.kernel.Kernel;
+import amoeba.kernel.server.BoardPorts;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -276,5 +280,32 @@ class DirectoryReplicationTest {
     RpcException revoked = assertThrows(RpcException.class, () -> retrying(() -> atLag.list(old, "")));
     assertEquals(ErrorCode.CAPBAD.code(), revoked.status());
     assertTrue(retrying(() -> atLag.list(fresh, "")).rows().isEmpty());
+  }
+
+  /**
+   * A ghost (a join that got in at the creator, its joiner gone) makes the creator's group
+   * {b1, ghost}: neither the ghost's EXPEL nor another JOIN can be accepted there, and b2 and b3
+   * joined it again and again for ever (seen in a soak). The creator must give that group up.
+   */
+  @Test
+  void aGhostJoinerAtFormationDoesNotKeepThePoolFromForming() throws Exception {
+    cluster = new DirectoryCluster(dir, 7);
+    cluster.boot("b1");
+    DirectoryCluster.await(() -> "1".equals(cluster.status("b1").get("view")), 20 * DirectoryCluster.SECOND,
+        "b1 created the group");
+    Kernel ghostBoard = cluster.bootBare("b2");
+    long groupPort = BoardPorts.getPort(DirectoryCluster.KEY, DirectoryReplica.GROUP_SERVICE, BoardPorts.POOL).value();
+    GroupMember ghost = GroupMember.join(ghostBoard.box(), groupPort, GroupConfig.defaults(), 5 * DirectoryCluster.SECOND);
+    DirectoryCluster.await(() -> "2".equals(cluster.status("b1").get("view")), 5 * DirectoryCluster.SECOND,
+        "the ghost accepted at b1");
+    ghost.close(); // gone without a LEAVE, as a joiner whose join timed out
+    ghostBoard.startService("dir", DirectoryCluster.ARGS);
+    cluster.boot("b3");
+    for (String b : DirectoryCluster.BOARDS) {
+      cluster.awaitServing(b);
+    }
+    DirectoryClient c = cluster.client("b3");
+    enterRetrying(c, "/home/ghost", value(1));
+    assertEquals(value(1), lookupRetrying(cluster.client("b1"), "/home/ghost"));
   }
 }
