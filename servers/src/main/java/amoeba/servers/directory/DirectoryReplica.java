@@ -138,8 +138,7 @@ final class DirectoryReplica implements AutoCloseable {
   private List<String> fetchFrom = List.of();
   private final List<byte[]> buffered = new ArrayList<>();
   private long awaitSinceNs;
-  private long lonelySinceNs = -1;
-  private long leaselessSinceNs = -1; // while we created the group, and hold no lease
+  private long stuckSinceNs = -1; // since our group could not serve (housekeeping's give-up rule)
   private long lastHeartbeatNs;
   private Thread applier;
 
@@ -469,8 +468,7 @@ final class DirectoryReplica implements AutoCloseable {
   private void becomeMember(GroupMember m, boolean created) {
     buffered.clear();
     awaitMarker = 0;
-    lonelySinceNs = -1;
-    leaselessSinceNs = -1;
+    stuckSinceNs = -1;
     setApplied(m.info().delivered()); // a joiner starts after its view's base
     member = m;
     viewSize = m.info().members().size();
@@ -529,37 +527,28 @@ final class DirectoryReplica implements AutoCloseable {
       lastLeaseCheckNs = now;
       lead(synced && awaitMarker == 0 && m.readIndex() >= 0);
     }
-    int size = m.state() == GroupMember.State.MEMBER ? m.info().members().size() : 0;
-    viewSize = size;
-    // A group that stays below a majority for long may be a lone group beside the real one.
-    if (size < majority()) {
-      if (lonelySinceNs < 0) {
-        lonelySinceNs = now;
-      } else if (m.state() == GroupMember.State.MEMBER && now - lonelySinceNs
-          > 4 * timing.failNanos + (long) (random.nextDouble() * timing.failNanos)) {
-        dropMember("alone below a majority for too long: looking for the group again");
-        return;
-      }
-    } else {
-      lonelySinceNs = -1;
-    }
-    // A creator whose group no majority has joined yet, and that cannot hold the lease for long
-    // (a majority of its accepted membership silent), orders nothing that can be accepted. Seen
-    // in a soak: its first joiner was a ghost (a join that timed out at the joiner but got in
-    // here), and {us, ghost} can accept neither the ghost's EXPEL nor any JOIN, so the others'
-    // joins waited for ever. Give the group up; the joins then find or form one. (Only while
-    // forming: a sequencer cut off later is replaced by a reset and catches up by the group.)
+    boolean isMember = m.state() == GroupMember.State.MEMBER;
     GroupInfo info = m.info();
-    if (marksToConfirm > 0 && m.state() == GroupMember.State.MEMBER && info.memberId() == info.sequencerId()
-        && m.readIndex() < 0) {
-      if (leaselessSinceNs < 0) {
-        leaselessSinceNs = now;
-      } else if (now - leaselessSinceNs > 4 * timing.failNanos + (long) (random.nextDouble() * timing.failNanos)) {
-        dropMember("created the group, but no lease for too long (a majority of its members silent): looking for the group again");
-        return;
-      }
-    } else {
-      leaselessSinceNs = -1;
+    int size = isMember ? info.members().size() : 0;
+    viewSize = size;
+    // Two groups of ours that cannot serve, and that nobody else will end, are given up after
+    // 4-5 failure timeouts so that our join finds (or forms) the real one:
+    // - below a majority: maybe a lone group beside the real one;
+    // - created here, no majority joined yet, and no lease (a majority of its accepted
+    //   membership silent). Seen in a soak: the first joiner was a ghost (a join that timed out
+    //   at the joiner but got in here), and {us, ghost} can accept neither the ghost's EXPEL nor
+    //   any JOIN, so the others' joins waited for ever. Only while forming: a sequencer cut off
+    //   later is replaced by a reset and catches up through the group.
+    String stuck = size < majority() ? "alone below a majority for too long"
+        : marksToConfirm > 0 && info.memberId() == info.sequencerId() && m.readIndex() < 0
+            ? "created the group, but no lease for too long (a majority of its members silent)" : null;
+    if (stuck == null) {
+      stuckSinceNs = -1;
+    } else if (stuckSinceNs < 0) {
+      stuckSinceNs = now;
+    } else if (isMember && now - stuckSinceNs > 4 * timing.failNanos + (long) (random.nextDouble() * timing.failNanos)) {
+      dropMember(stuck + ": looking for the group again");
+      return;
     }
     // An idle replica still proves now and then that it hears the order (the CP lease).
     if (inFlight.isEmpty() && synced && awaitMarker == 0 && now - lastHeartbeatNs > timing.failNanos / 4

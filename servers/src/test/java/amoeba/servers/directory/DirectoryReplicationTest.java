@@ -17,6 +17,7 @@ import amoeba.ipc.rpc.RpcException;
 import amoeba.ipc.rpc.RpcMessage;
 import amoeba.kernel.Kernel;
 import amoeba.kernel.server.BoardPorts;
+import amoeba.kernel.server.Wire;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -269,7 +270,7 @@ class DirectoryReplicationTest {
     for (Capability cap : List.of(made, old, fresh)) {
       for (int command : List.of(StdCommand.STD_INFO.code(), DirectoryCommand.LIST.code())) {
         RpcMessage r = cluster.kernels.get(lag).rpc().trans(new RpcMessage().capability(cap).command(command)
-            .data(new amoeba.kernel.server.Wire.Out().str("").buffer()), 5 * DirectoryCluster.SECOND);
+            .data(new Wire.Out().str("").buffer()), 5 * DirectoryCluster.SECOND);
         assertEquals(ErrorCode.NOTNOW.code(), r.status(), lag + " cut off, command " + command + " on " + cap);
       }
     }
